@@ -1,0 +1,79 @@
+"""The raw tables the parse step writes into DuckDB (schema ``raw``).
+
+This is the interface between the Python library and dbt: dbt's sources.yml and staging
+models read exactly these columns. Column order here is the order of the DDL.
+"""
+from __future__ import annotations
+
+RAW_SCHEMA = "raw"
+
+# table name -> list of (column, DuckDB type, description)
+RAW_TABLES: dict[str, list[tuple[str, str, str]]] = {
+    "source_files": [
+        ("source_path", "VARCHAR", "Path relative to the raw directory, '/'-separated"),
+        ("report_id", "VARCHAR", "First 16 hex digits of the SHA-256 of the file's bytes; null if the file could not be read at all"),
+        ("content_sha256", "VARCHAR", "SHA-256 of the file's bytes"),
+        ("size_bytes", "BIGINT", "File size in bytes"),
+        ("file_status", "VARCHAR", "parsed, duplicate (same bytes as another file) or rejected"),
+        ("reason", "VARCHAR", "Why the file is a duplicate or was rejected"),
+    ],
+    "reports": [
+        ("report_id", "VARCHAR", "Report id (see source_files)"),
+        ("content_sha256", "VARCHAR", "SHA-256 of the content"),
+        ("source_path", "VARCHAR", "The first path (in sort order) holding this content"),
+        ("file_format", "VARCHAR", "text, html, pdf or docx"),
+        ("encoding", "VARCHAR", "Detected text encoding (text and HTML files)"),
+        ("title", "VARCHAR", "Report title as found (normalised to simplified script)"),
+        ("agency_name", "VARCHAR", "Issuing body (发布机构), normalised simplified name"),
+        ("province", "VARCHAR", "Province of the issuing body, from its name"),
+        ("city", "VARCHAR", "Prefecture-level city, from the name"),
+        ("county", "VARCHAR", "County-level unit, from the name"),
+        ("admin_level", "VARCHAR", "central, province, city, county or township"),
+        ("report_year", "INTEGER", "Calendar year the statistics cover (from the title)"),
+        ("published_on", "DATE", "Publication date from the metadata block"),
+        ("index_number", "VARCHAR", "索引号"),
+        ("template", "VARCHAR", "2019, 2021, pre2019 or unknown"),
+        ("original_script", "VARCHAR", "simplified or traditional"),
+        ("parse_status", "VARCHAR", "complete, partial, narrative_only, metadata_only or rejected"),
+        ("rejection_reason", "VARCHAR", "Why the report is rejected, or what is missing when not complete"),
+        ("document_kind", "VARCHAR", "annual_report, or another kind of document recognised by its title"),
+        ("parser_version", "VARCHAR", "Version of the parser that produced these rows"),
+    ],
+    "report_cells": [
+        ("report_id", "VARCHAR", "Report id"),
+        ("table_id", "VARCHAR", "t2 (主动公开), t3 (依申请), t4 (复议诉讼)"),
+        ("row_id", "VARCHAR", "Canonical row id: t3 flow/outcome/total_processed, t4 proceeding, t2 item"),
+        ("col_id", "VARCHAR", "Canonical column id: t3 applicant type/total, t4 result/total, t2 measure"),
+        ("value", "DOUBLE", "The value as printed (blank leaf cells are 0; blank printed totals are null)"),
+        ("is_blank", "BOOLEAN", "The cell was printed empty"),
+        ("printed_text", "VARCHAR", "The cell text as printed when it was not a plain number"),
+        ("unit", "VARCHAR", "Unit printed in or implied for the cell (元, 万元, 件…)"),
+        ("source", "VARCHAR", "table or narrative"),
+    ],
+    "parse_notes": [
+        ("report_id", "VARCHAR", "Report id (null for notes about a file that has no content id)"),
+        ("seq", "INTEGER", "Order of the note within its report"),
+        ("severity", "VARCHAR", "info, warning or error"),
+        ("code", "VARCHAR", "Stable machine-readable note code"),
+        ("message", "VARCHAR", "Human-readable explanation"),
+    ],
+    "rule_results": [
+        ("report_id", "VARCHAR", "Report id"),
+        ("rule", "VARCHAR", "Rule id of the vocabulary (format-spec §5.9)"),
+        ("scope_id", "VARCHAR", "Column (t3 per-column rules), row (t3_row_total) or proceeding (t4) the rule was evaluated on"),
+        ("left_value", "DOUBLE", "Left-hand side as printed (usually a printed total)"),
+        ("right_value", "DOUBLE", "Right-hand side (usually a sum of leaf cells)"),
+        ("difference", "DOUBLE", "left_value - right_value"),
+        ("passed", "BOOLEAN", "true/false; null when not evaluated (a printed total was blank)"),
+        ("note", "VARCHAR", "Why the rule was not evaluated, if it was not"),
+    ],
+}
+
+
+def create_table_sql(table: str) -> str:
+    cols = ", ".join(f'"{name}" {typ}' for name, typ, _ in RAW_TABLES[table])
+    return f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{table} ({cols})"
+
+
+def column_names(table: str) -> list[str]:
+    return [name for name, _, _ in RAW_TABLES[table]]
