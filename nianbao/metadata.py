@@ -1,0 +1,84 @@
+"""Report metadata: title, agency, report year, publication date, 索引号, document kind."""
+from __future__ import annotations
+
+import re
+
+from .model import Metadata
+
+# Titles after normalisation (simplified, half-width). The year is the report year.
+_TITLE = re.compile(
+    r"(?P<pre>[^\n|]{0,60}?)(?P<year>(?:19|20)\d\d)\s*年\s*(?:度)?(?P<mid>[^\n|]{0,40}?)"
+    r"(?:政府|政务)信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报|情况报告|工作总结|数据统计)"
+)
+_AGENCY_TAIL = re.compile(r"([\u4e00-\u9fff()]{2,40})$")
+_AGENCY_HEAD = re.compile(r"^([\u4e00-\u9fff()]{2,40})")
+_FIELD_AGENCY = re.compile(r"发布机构\s*[:|]?\s*\|?\s*([\u4e00-\u9fff()]{2,40})")
+_FIELD_INDEX = re.compile(r"索\s*引\s*号\s*[:|]?\s*\|?\s*([0-9A-Za-z][0-9A-Za-z\-/_.]{5,60})")
+_FIELD_DATE = re.compile(
+    r"(?:发布日期|发文日期|成文日期|发布时间|生成日期)\s*[:|]?\s*\|?\s*((?:19|20)\d\d)\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})"
+)
+_JUNK_PREFIX = re.compile(r"^(?:关于|印发|发布|公布|当前位置.*?>|首页.*?>)+")
+_NOT_ANNUAL = (
+    ("half_year_statistics", re.compile(r"上半年|半年度|季度")),
+    ("work_summary", re.compile(r"工作总结|工作要点|数据统计")),
+)
+
+
+def _clean_agency(name: str) -> str | None:
+    name = _JUNK_PREFIX.sub("", name.replace(" ", "")).strip("()")
+    name = re.sub(r"^\d+", "", name)
+    return name if len(name) >= 2 else None
+
+
+def find_title(lines: list[str]) -> tuple[int, re.Match] | None:
+    """The first line that reads like a report title (skipping metadata-field lines)."""
+    for i, line in enumerate(lines):
+        line = line.strip().rstrip("| ")
+        if len(line) > 200 or "内容概括" in line:
+            continue
+        m = _TITLE.search(line)
+        if m:
+            return i, m
+    return None
+
+
+def extract_metadata(lines: list[str], head_text: str) -> tuple[Metadata, int | None]:
+    """Metadata from the document's lines; returns it with the title's line index."""
+    md = Metadata()
+    title = find_title(lines)
+    title_agency = None
+    if title:
+        i, m = title
+        md.title = m.group(0).strip(" |-").strip()
+        md.report_year = int(m["year"])
+        pre = m["pre"].replace(" ", "")
+        mid = m["mid"].replace(" ", "")
+        tail = _AGENCY_TAIL.search(pre)
+        head = _AGENCY_HEAD.search(mid)
+        if tail:
+            title_agency = _clean_agency(tail.group(1))
+        elif head:  # "2019年上海市人民政府办公厅政府信息公开工作年度报告"
+            title_agency = _clean_agency(head.group(1))
+        for kind, pattern in _NOT_ANNUAL:
+            if pattern.search(md.title):
+                md.document_kind = kind
+                break
+    field_agency = None
+    fm = _FIELD_AGENCY.search(head_text)
+    if fm:
+        field_agency = _clean_agency(fm.group(1))
+    # The 发布机构 field usually gives the fuller name (湖州市南浔区人民政府 for a title's
+    # 南浔区人民政府); prefer it when it names the same body.
+    if field_agency and (not title_agency or title_agency in field_agency):
+        md.agency_name = field_agency
+    else:
+        md.agency_name = title_agency
+    im = _FIELD_INDEX.search(head_text)
+    if im:
+        md.index_number = im.group(1)
+    dm = _FIELD_DATE.search(head_text)
+    if dm:
+        y, mo, d = (int(x) for x in dm.groups())
+        if 1 <= mo <= 12 and 1 <= d <= 31:
+            md.published_on = f"{y:04d}-{mo:02d}-{d:02d}"
+    return md, (title[0] if title else None)

@@ -1,0 +1,112 @@
+"""Evaluate the per-report reconciliation rules of the vocabulary on one report's cells.
+
+The rules are data (vocabulary.yaml ``rules``); this module only knows how to read the
+``table / per / left / right`` form. Values are never changed: a failing rule is recorded.
+"""
+from __future__ import annotations
+
+from .model import Cell, RuleResult
+from .prose import ProseFigure
+from .vocab import Rule, load
+
+_EPS = 1e-6
+
+
+def _expand(ids: tuple[str, ...], table: str, present_rows: set[str]) -> list[str]:
+    v = load()
+    out: list[str] = []
+    for i in ids:
+        if i == "@applicants":
+            out += [a.id for a in v.table_applicants]
+        elif i == "@results":
+            out += [r.id for r in v.results]
+        elif i == "@outcomes":
+            out += [o.id for o in v.outcomes if o.id in present_rows]
+        else:
+            out.append(i)
+    return out
+
+
+def _evaluate(rule: Rule, cells: dict[tuple[str, str], Cell], rows: list[str], cols: list[str],
+              unreadable: set[str]) -> list[RuleResult]:
+    results = []
+    present_rows = {r for r, _ in cells}
+    scopes = cols if rule.per == "column" else rows
+    for scope in scopes:
+        left_ids = _expand(rule.left, rule.table, present_rows)
+        right_ids = _expand(rule.right, rule.table, present_rows)
+        if rule.per == "column":
+            left_keys = [(r, scope) for r in left_ids]
+            right_keys = [(r, scope) for r in right_ids]
+            involved_rows = set(left_ids) | set(right_ids)
+        else:
+            left_keys = [(scope, c) for c in left_ids]
+            right_keys = [(scope, c) for c in right_ids]
+            involved_rows = {scope}
+        if not any(k in cells for k in left_keys + right_keys):
+            continue  # nothing of this scope was printed
+        missing = [k for k in left_keys + right_keys if k not in cells]
+        blank_totals = [k for k in left_keys + right_keys if k in cells and cells[k].value is None]
+        left = _sum(cells, left_keys)
+        right = _sum(cells, right_keys)
+        if "@outcomes" in rule.right and not right_ids:
+            missing = [("@outcomes", scope)]
+        if blank_totals:
+            note = "printed total blank: " + ", ".join(f"{r}×{c}" for r, c in blank_totals)
+            results.append(RuleResult(rule.id, scope, left, right, None, note))
+        elif missing or involved_rows & unreadable:
+            gone = sorted({r for r, _ in missing} | (involved_rows & unreadable))
+            results.append(RuleResult(rule.id, scope, left, right, None, "rows not read: " + ", ".join(gone)))
+        else:
+            results.append(RuleResult(rule.id, scope, left, right, abs(left - right) < _EPS))
+    return results
+
+
+def _sum(cells: dict[tuple[str, str], Cell], keys: list[tuple[str, str]]) -> float | None:
+    vals = [cells[k].value for k in keys if k in cells]
+    if not vals or any(v is None for v in vals):
+        return None
+    return float(sum(vals))
+
+
+def evaluate_report_rules(cells: list[Cell], unreadable: dict[str, set[str]]) -> list[RuleResult]:
+    """Every per-report rule with a table, on the table cells of one report."""
+    v = load()
+    out: list[RuleResult] = []
+    by_table: dict[str, dict[tuple[str, str], Cell]] = {}
+    for c in cells:
+        if c.source == "table":
+            by_table.setdefault(c.table_id, {})[(c.row_id, c.col_id)] = c
+    axes = {
+        "t3": ([f.id for f in v.flows] + [o.id for o in v.outcomes] + [v.t3_total_row.id],
+               [a.id for a in v.table_applicants] + [v.t3_total_column.id]),
+        "t4": ([p.id for p in v.proceedings], [r.id for r in v.results] + [v.t4_total_column.id]),
+    }
+    for rule in v.rules:
+        if rule.scope != "report" or not rule.table or rule.table not in by_table:
+            continue
+        rows, cols = axes[rule.table]
+        out += _evaluate(rule, by_table[rule.table], rows, cols, unreadable.get(rule.table, set()))
+    return out
+
+
+def narrative_consistency(figures: list[ProseFigure], cells: list[Cell]) -> list[RuleResult]:
+    """Compare prose restatements with table 三's 总计 column (a warning rule)."""
+    v = load()
+    t3 = {(c.row_id, c.col_id): c.value for c in cells if c.table_id == "t3" and c.source == "table"}
+    if not t3:
+        return []
+    category_of = {o.id: o.group for o in v.outcomes}
+    out = []
+    for fig in figures:
+        if fig.measure in ("new_received", "total_processed"):
+            table_value = t3.get((fig.measure, v.t3_total_column.id))
+        else:
+            category = category_of[fig.measure]
+            leaves = [val for (r, c), val in t3.items() if c == v.t3_total_column.id and category_of.get(r) == category]
+            table_value = None if not leaves or any(x is None for x in leaves) else float(sum(leaves))
+        if table_value is None:
+            continue
+        out.append(RuleResult("narrative_table_consistency", fig.measure, fig.value, table_value,
+                              abs(fig.value - table_value) < _EPS))
+    return out

@@ -1,0 +1,61 @@
+"""Find the numbered section headings (一、…七、) of both the 2019+ and the pre-2019 outline."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .tokens import Line
+from .vocab import load
+
+_HEADING = re.compile(r"^\s*([一二三四五六七八九])\s*[、.]\s*(.{2,40})")
+# A heading glued into a running line (web text that lost its line breaks): " 六、其他需要…".
+_INNER_HEADING = re.compile(r"(?<=[\s。|])([二三四五六七八九]\s*、)")
+
+
+@dataclass
+class Section:
+    id: str
+    number: str  # 一, 二 …
+    start: int  # index of the heading line
+    end: int  # index one past the last line
+
+
+def split_glued_headings(text: str) -> list[str]:
+    """Split a line where a known section heading starts in its middle."""
+    pieces = []
+    start = 0
+    for m in _INNER_HEADING.finditer(text):
+        rest = text[m.end():m.end() + 30].replace(" ", "")
+        if section_id(rest):
+            pieces.append(text[start:m.start()].rstrip())
+            start = m.start()
+    pieces.append(text[start:])
+    return [p for p in pieces if p.strip()]
+
+
+def section_id(heading_text: str) -> str | None:
+    for entry in load().sections:
+        if entry.matches(heading_text):
+            return entry.id
+    return None
+
+
+def find_sections(lines: list[Line], start: int = 0) -> list[Section]:
+    """Sections in order from ``start`` (the title line); one per id, the first heading wins."""
+    found: list[tuple[int, str, str]] = []
+    seen: set[str] = set()
+    for i in range(start, len(lines)):
+        if lines[i].cells is not None and len(lines[i].cells) > 2:
+            continue  # a data row of a grid, not a heading
+        m = _HEADING.match(lines[i].text)
+        if not m:
+            continue
+        sid = section_id(m.group(2).replace(" ", "").lstrip("|"))
+        if sid and sid not in seen:
+            seen.add(sid)
+            found.append((i, sid, m.group(1)))
+    sections = []
+    for n, (i, sid, num) in enumerate(found):
+        end = found[n + 1][0] if n + 1 < len(found) else len(lines)
+        sections.append(Section(sid, num, i, end))
+    return sections

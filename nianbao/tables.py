@@ -1,0 +1,375 @@
+"""Read tables 二, 三 and 四 from a token stream, by label, into canonical cells.
+
+Principles (docs/architecture.md): rows are found by their label through the vocabulary,
+the values that follow are counted against the columns the template expects, and when they
+do not fit a parse note records it — the row is never guessed. Values are kept as printed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from .model import Cell, Note
+from .tokens import BLANK, BREAK, LABEL, NA, VALUE, Token
+from .vocab import Entry, load
+
+T3_WIDTH = 7  # six applicant columns + 总计
+T4_WIDTH = 15  # 3 proceedings × (4 results + 总计)
+# Digit runs longer than this are not split: the number of candidate splits explodes and a
+# unique answer becomes unlikely anyway.
+MAX_SPLIT_DIGITS = 24
+
+
+@dataclass
+class TableRead:
+    cells: list[Cell] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    found: bool = False  # the table's anchor labels were found
+    rows_read: set[str] = field(default_factory=set)
+    rows_unreadable: set[str] = field(default_factory=set)
+
+    def note(self, severity: str, code: str, message: str) -> None:
+        self.notes.append(Note(severity, code, message))
+
+
+# ---------------------------------------------------------------- value rows
+
+def _trim(values: list[Token], width: int) -> list[Token]:
+    """Drop row-end padding: blanks beyond the expected width at either end."""
+    vals = [t for t in values if t.kind != BREAK]
+    while len(vals) > width and vals[-1].kind == BLANK:
+        vals.pop()
+    while len(vals) > width and vals[0].kind == BLANK:
+        vals.pop(0)
+    return vals
+
+
+def _splits(digits: str, parts: int):
+    """Every way to cut a digit run into ``parts`` integers without leading zeros."""
+    n = len(digits)
+    for cuts in combinations(range(1, n), parts - 1):
+        bounds = (0, *cuts, n)
+        pieces = [digits[a:b] for a, b in zip(bounds, bounds[1:])]
+        if any(len(p) > 1 and p[0] == "0" for p in pieces):
+            continue
+        yield [int(p) for p in pieces]
+
+
+def recover_run_together(digits: str, groups: list[int]) -> list[int] | None:
+    """Split a run of digits printed with no separator (``713000074`` → 71|3|0|0|0|0|74).
+
+    ``groups`` gives the sizes of the groups whose last member is the printed total of the
+    others (``[7]`` for a table-三 row, ``[5, 5, 5]`` for table 四). Returns the split only
+    when exactly one satisfies every total; otherwise None (never guess).
+    """
+    width = sum(groups)
+    if not digits.isdigit() or len(digits) < width or len(digits) > MAX_SPLIT_DIGITS:
+        return None
+    found = None
+    for values in _splits(digits, width):
+        pos, ok = 0, True
+        for g in groups:
+            chunk = values[pos:pos + g]
+            if sum(chunk[:-1]) != chunk[-1]:
+                ok = False
+                break
+            pos += g
+        if ok:
+            if found is not None:
+                return None  # ambiguous
+            found = values
+    return found
+
+
+def _row_values(values: list[Token], width: int, groups: list[int], what: str, read: TableRead) -> list[Token] | None:
+    vals = _trim(values, width)
+    if len(vals) == width:
+        return vals
+    if len(vals) == 1 and vals[0].kind == VALUE and vals[0].value.digits_only:
+        split = recover_run_together(vals[0].text, groups)
+        if split is not None:
+            read.note("warning", "run_together_recovered",
+                      f"{what}: digits printed without separators ({vals[0].text}) split as "
+                      f"{'|'.join(map(str, split))}, the only split that satisfies the printed total")
+            from .tokens import classify
+
+            return [classify(str(v)) for v in split]
+        read.note("error", "row_unreadable",
+                  f"{what}: digits printed without separators ({vals[0].text}) have no unique split "
+                  "that satisfies the printed total; row not recorded")
+        return None
+    shown = " ".join(t.text or ("∅" if t.kind == BLANK else "") for t in vals)
+    read.note("error", "row_unreadable",
+              f"{what}: expected {width} cells, found {len(vals)} ({shown}); row not recorded")
+    return None
+
+
+def _make_cell(table_id: str, row_id: str, col_id: str, tok: Token, is_total: bool,
+               read: TableRead, unit: str | None = None) -> Cell:
+    if tok.kind in (BLANK, NA):
+        if is_total:
+            read.note("info", "total_not_printed",
+                      f"{table_id} {row_id}×{col_id}: printed total is blank; rules on it are not evaluated")
+            return Cell(table_id, row_id, col_id, None, True, tok.text or None, unit)
+        return Cell(table_id, row_id, col_id, 0.0, True, tok.text or None, unit)
+    v = tok.value
+    printed = tok.text if (v.note or v.unit or not v.digits_only) and tok.text != _plain(v.number) else None
+    if v.note:
+        read.note("info", "cell_text", f"{table_id} {row_id}×{col_id}: printed '{tok.text}'; recorded {_plain(v.number)}, the words are kept as printed_text")
+    return Cell(table_id, row_id, col_id, v.number, False, printed, v.unit or unit)
+
+
+def _plain(x: float) -> str:
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
+# ---------------------------------------------------------------- table 三
+
+@dataclass
+class _RowLabel:
+    row_id: str | None  # resolved row, or None for a group label / unknown label
+    category: str | None = None  # outcome category of a group label
+
+
+def _resolve_t3(key: str, group: str | None, template: str) -> _RowLabel:
+    v = load()
+    for f in v.flows:
+        if f.matches(key):
+            return _RowLabel(f.id)
+    if v.t3_total_row.matches(key):
+        return _RowLabel(v.t3_total_row.id)
+    for o in v.outcomes:
+        if not o.stems or o.leaf_when:
+            continue
+        if o.parent and o.parent != group:
+            continue
+        if o.matches(key):
+            return _RowLabel(o.id)
+    for c in v.outcome_categories:
+        if c.matches(key):
+            return _RowLabel(None, c.id)
+    return _RowLabel(None)
+
+
+def _category_leaf(category: str, template: str) -> str:
+    """The row a category label takes when it carries values itself (only a total printed)."""
+    if category == "other" and template == "2019":
+        return "other_processing"  # the 2019 template prints （六）其他处理 as a leaf
+    return f"{category}_unspecified"
+
+
+def read_table3(tokens: list[Token], template: str) -> TableRead:
+    """Table 三: 23 (2019) or 25 (2021) rows × 7 columns."""
+    v = load()
+    read = TableRead()
+    applicants = [a.id for a in v.table_applicants] + [v.t3_total_column.id]
+    flow_ids = {f.id for f in v.flows} | {v.t3_total_row.id}
+    started = False
+    group: str | None = None
+    current: str | None = None  # row being collected
+    pending_category: str | None = None  # a group label whose role depends on what follows
+    values: list[Token] = []
+    wrapped = ""  # unresolved label text that may be the first line of a wrapped label
+
+    def has_values() -> bool:
+        return any(t.kind in (VALUE, BLANK, NA) for t in values)
+
+    def finish() -> None:
+        nonlocal current, values
+        if current is None:
+            return
+        if not has_values():
+            if current not in read.rows_read:
+                read.note("warning", "row_without_values", f"t3 row {current}: label printed without values")
+                read.rows_unreadable.add(current)
+        elif current in read.rows_read:
+            read.note("warning", "row_repeated", f"t3 row {current}: printed twice; the first is kept")
+        else:
+            vals = _row_values(_first_segment_with_values(values), T3_WIDTH, [T3_WIDTH], f"t3 row {current}", read)
+            if vals is None:
+                read.rows_unreadable.add(current)
+            else:
+                is_total_row = current == v.t3_total_row.id
+                for col, tok in zip(applicants, vals):
+                    read.cells.append(_make_cell("t3", current, col, tok,
+                                                 is_total_row or col == v.t3_total_column.id, read))
+                read.rows_read.add(current)
+        current, values = None, []
+
+    for tok in tokens:
+        if tok.kind == LABEL:
+            if len(tok.key) <= 1:
+                continue  # a glyph of a vertically printed group label, or bare numbering
+            res = _resolve_t3(tok.key, group, template)
+            if res.row_id is None and res.category is None and wrapped:
+                res = _resolve_t3(wrapped + tok.key, group, template)
+            if not started:
+                if res.row_id is None or res.row_id == v.t3_total_row.id:
+                    continue  # header text before the first data row
+                started = True
+                read.found = True
+            if res.row_id is None and res.category is None:
+                if current is not None and not has_values():
+                    continue  # the rest of a label wrapped over several lines
+                finish()
+                wrapped = (wrapped + tok.key)[-40:]
+                continue
+            wrapped = ""
+            if pending_category and current is None:
+                group = pending_category  # it was a group label: leaves follow
+                pending_category = None
+            finish()
+            if res.row_id is not None:
+                current = res.row_id
+                if res.row_id in flow_ids:
+                    group = None
+            else:
+                pending_category = res.category
+                group = res.category
+            continue
+        if not started:
+            continue
+        if tok.kind in (VALUE, BLANK, NA):
+            wrapped = ""
+            if current is None and pending_category:
+                if tok.kind == BLANK:
+                    continue  # rowspan placeholder after a group label
+                current = _category_leaf(pending_category, template)
+                pending_category = None
+        if current is not None:
+            values.append(tok)
+    finish()
+    return read
+
+
+def _first_segment_with_values(values: list[Token]) -> list[Token]:
+    """The cells of a row up to its first row end, skipping row ends that precede any cell.
+
+    Keeps padding after a row end (a rowspan placeholder, merged-cell debris) out of the row.
+    """
+    segments: list[list[Token]] = [[]]
+    for t in values:
+        if t.kind == BREAK:
+            segments.append([])
+        else:
+            segments[-1].append(t)
+    with_values = [s for s in segments if any(t.kind in (VALUE, NA) for t in s)]
+    if len(with_values) == 1:
+        return with_values[0]
+    return [t for t in values if t.kind != BREAK]
+
+
+# ---------------------------------------------------------------- table 四
+
+def read_table4(tokens: list[Token]) -> TableRead:
+    """Table 四: one data row of 15 cells after its header labels."""
+    v = load()
+    read = TableRead()
+    header_seen = False
+    values: list[Token] = []
+    for tok in tokens:
+        if tok.kind == LABEL:
+            if any(r.matches(tok.key) for r in v.results) or any(p.matches(tok.key) for p in v.proceedings):
+                header_seen = True
+            if values and any(t.kind == VALUE for t in values):
+                break  # prose after the data row
+            values = []
+            continue
+        if header_seen:
+            values.append(tok)
+    if not header_seen:
+        return read
+    read.found = True
+    vals = _row_values(_first_segment_with_values(values), T4_WIDTH, [5, 5, 5], "t4 data row", read)
+    if vals is None:
+        read.rows_unreadable.update(p.id for p in v.proceedings)
+        return read
+    cols = [r.id for r in v.results] + [v.t4_total_column.id]
+    for i, proceeding in enumerate(v.proceedings):
+        for j, col in enumerate(cols):
+            tok = vals[i * 5 + j]
+            read.cells.append(_make_cell("t4", proceeding.id, col, tok, col == v.t4_total_column.id, read))
+        read.rows_read.add(proceeding.id)
+    return read
+
+
+# ---------------------------------------------------------------- table 二
+
+def _resolve_item(key: str) -> Entry | None:
+    for item in load().disclosure_items:
+        if item.matches(key):
+            return item
+    return None
+
+
+def _measure_units() -> dict[str, str]:
+    return {m["id"]: m["unit"] for m in load().disclosure_measures}
+
+
+def _t2_cell(item: str, measure: str, tok: Token, read: TableRead) -> Cell:
+    unit = _measure_units()[measure]
+    cell = _make_cell("t2", item, measure, tok, False, read, unit)
+    if tok.kind == VALUE and cell.value is not None:
+        printed_unit = tok.value.unit
+        if unit == "元" and printed_unit == "万元":
+            cell.value = round(cell.value * 10000, 6)  # stored in 元; printed text kept
+            cell.unit = "元"
+        elif unit == "万元" and printed_unit == "元":
+            cell.value = round(cell.value / 10000, 10)
+            cell.unit = "万元"
+    if tok.kind == NA:
+        cell.value = None  # "-": not applicable, not a zero
+    return cell
+
+
+def read_table2(tokens: list[Token], template: str) -> TableRead:
+    v = load()
+    read = TableRead()
+    layouts = v.disclosure_layout
+    layout = layouts.get(template) or layouts["2019"]
+    current: Entry | None = None
+    values: list[Token] = []
+
+    def finish() -> None:
+        nonlocal current, values
+        if current is None:
+            return
+        vals = [t for t in values if t.kind != BREAK]
+        measures = layout.get(current.id)
+        other = next((lay.get(current.id) for t, lay in layouts.items() if t != template and lay.get(current.id)), None)
+        if not any(t.kind == VALUE for t in vals):
+            current, values = None, []
+            return  # an empty sub-table lists its labels without numbers
+        if measures is None and other is not None:
+            measures = other
+            read.note("warning", "t2_item_other_template", f"t2 item {current.id} belongs to another template; read with that layout")
+        if measures is None:
+            current, values = None, []
+            return
+        trimmed = _trim(vals, len(measures))
+        if len(trimmed) != len(measures) and other and len(_trim(vals, len(other))) == len(other):
+            read.note("warning", "t2_layout_other_template",
+                      f"t2 item {current.id}: {len(other)} cells fit the other template's columns")
+            measures, trimmed = other, _trim(vals, len(other))
+        if len(trimmed) != len(measures):
+            read.note("error", "row_unreadable",
+                      f"t2 item {current.id}: expected {len(measures)} cells, found {len(trimmed)}; row not recorded")
+            read.rows_unreadable.add(current.id)
+        else:
+            for measure, tok in zip(measures, trimmed):
+                read.cells.append(_t2_cell(current.id, measure, tok, read))
+            read.rows_read.add(current.id)
+            read.found = True
+        current, values = None, []
+
+    for tok in tokens:
+        if tok.kind == LABEL:
+            item = _resolve_item(tok.key)
+            if item is not None or current is not None:
+                finish()
+            current = item
+            continue
+        if current is not None:
+            values.append(tok)
+    finish()
+    return read
