@@ -9,6 +9,12 @@ RAW_SCHEMA = "raw"
 
 # table name -> list of (column, DuckDB type, description)
 RAW_TABLES: dict[str, list[tuple[str, str, str]]] = {
+    "file_registry": [
+        ("source_path", "VARCHAR", "Path relative to the raw directory, '/'-separated"),
+        ("size_bytes", "BIGINT", "File size in bytes (null if it could not be read)"),
+        ("content_sha256", "VARCHAR", "SHA-256 of the file's bytes (null if not read)"),
+        ("reason", "VARCHAR", "Why the file was not read (symlink, over the size cap, unreadable)"),
+    ],
     "source_files": [
         ("source_path", "VARCHAR", "Path relative to the raw directory, '/'-separated"),
         ("report_id", "VARCHAR", "First 16 hex digits of the SHA-256 of the file's bytes; null if the file could not be read at all"),

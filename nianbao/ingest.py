@@ -1,0 +1,61 @@
+"""The ingest stages a run performs, as plain functions (Dagster assets call these).
+
+register_files: scan the raw directory into raw.file_registry.
+parse_new_reports: parse every content not parsed yet by this parser version, and load the
+raw tables (rows of vanished files are removed, rows of unchanged files are kept).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .batch import Progress, parse_many
+from .parse import Limits
+from .scan import FileEntry, scan_raw_dir
+from .settings import Settings
+from .warehouse import LoadSummary, cached_report_ids, connect_work, load_raw, read_file_registry, write_file_registry
+
+
+def register_files(settings: Settings) -> list[FileEntry]:
+    entries = scan_raw_dir(settings.raw_dir, settings.max_file_bytes)
+    con = connect_work(settings)
+    try:
+        write_file_registry(con, entries)
+    finally:
+        con.close()
+    return entries
+
+
+@dataclass
+class ParseSummary:
+    load: LoadSummary
+    status_counts: dict[str, int]
+    files_by_status: dict[str, int]
+    seconds_parsing: float
+
+
+def parse_new_reports(settings: Settings, progress: Progress | None = None) -> ParseSummary:
+    import time
+
+    con = connect_work(settings)
+    try:
+        entries = read_file_registry(con)
+        cached = cached_report_ids(con)
+        jobs, seen = [], set()
+        for e in entries:
+            rid = e.report_id
+            if rid and rid not in seen and rid not in cached:
+                jobs.append((settings.raw_dir / e.source_path, e.source_path))
+            if rid:
+                seen.add(rid)
+        limits = Limits(max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
+        t0 = time.perf_counter()
+        fresh = parse_many(jobs, limits, settings.max_parse_seconds, settings.worker_count, progress)
+        seconds = time.perf_counter() - t0
+        load = load_raw(con, entries, fresh)
+        status_counts = dict(con.execute(
+            "SELECT parse_status, count(*) FROM raw.reports GROUP BY 1 ORDER BY 1").fetchall())
+        files_by_status = dict(con.execute(
+            "SELECT file_status, count(*) FROM raw.source_files GROUP BY 1 ORDER BY 1").fetchall())
+    finally:
+        con.close()
+    return ParseSummary(load, status_counts, files_by_status, seconds)

@@ -1,0 +1,197 @@
+"""The DuckDB side of a run: the work database, loading raw tables, and atomic publishing.
+
+A run writes only to the work copy (settings.work_db_path). Publishing copies the finished
+work database beside the published file and renames it over the published one: readers see
+the old warehouse or the new one, never a half-built one, and a run killed at any point
+leaves the published file untouched.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .batch import RawRows
+from .model import PARSER_VERSION
+from .raw_schema import RAW_SCHEMA, RAW_TABLES, column_names, create_table_sql
+from .scan import FileEntry
+from .settings import Settings
+from .vocab import dimension_tables
+
+PER_REPORT_TABLES = ("reports", "report_cells", "parse_notes", "rule_results")
+
+
+class RunInProgress(RuntimeError):
+    pass
+
+
+@contextmanager
+def run_lock(settings: Settings):
+    """One writing run at a time per warehouse (DuckDB allows a single writer)."""
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.lock_path, "w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RunInProgress(
+                f"another nianbao run is writing this warehouse (lock {settings.lock_path}); "
+                "wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def connect_work(settings: Settings) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the work database; a damaged work copy is rebuilt from scratch."""
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(settings.work_db_path))
+    except duckdb.Error:
+        for p in (settings.work_db_path, Path(str(settings.work_db_path) + ".wal")):
+            p.unlink(missing_ok=True)
+        con = duckdb.connect(str(settings.work_db_path))
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    existing = {r[0] for r in con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [RAW_SCHEMA]).fetchall()}
+    for table in RAW_TABLES:
+        if table not in existing or _columns(con, table) != column_names(table):
+            con.execute(create_table_sql(table))
+    return con
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [r[0] for r in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ? "
+        "ORDER BY ordinal_position", [RAW_SCHEMA, table]).fetchall()]
+
+
+def write_file_registry(con: duckdb.DuckDBPyConnection, entries: list[FileEntry]) -> None:
+    rows = [(e.source_path, e.size_bytes, e.content_sha256, e.reason) for e in entries]
+    con.execute("BEGIN TRANSACTION")
+    con.execute(f"DELETE FROM {RAW_SCHEMA}.file_registry")
+    _insert(con, "file_registry", _frame("file_registry", rows))
+    con.execute("COMMIT")
+
+
+def read_file_registry(con: duckdb.DuckDBPyConnection) -> list[FileEntry]:
+    return [FileEntry(*r) for r in con.execute(
+        f"SELECT source_path, size_bytes, content_sha256, reason FROM {RAW_SCHEMA}.file_registry ORDER BY source_path").fetchall()]
+
+
+def cached_report_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Reports already parsed by this parser version (their rows are kept, not re-parsed)."""
+    return {r[0] for r in con.execute(
+        f"SELECT report_id FROM {RAW_SCHEMA}.reports WHERE parser_version = ?", [PARSER_VERSION]).fetchall()}
+
+
+def _frame(table: str, rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows, columns=column_names(table))
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, df: pd.DataFrame) -> None:
+    if df.empty:
+        return
+    con.register("incoming_rows", df)
+    cols = ", ".join(f'"{c}"' for c in column_names(table))
+    casts = ", ".join(f'CAST("{n}" AS {t})' for n, t, _ in RAW_TABLES[table])
+    con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} ({cols}) SELECT {casts} FROM incoming_rows")
+    con.unregister("incoming_rows")
+
+
+@dataclass
+class LoadSummary:
+    files: int
+    reports: int
+    parsed_now: int
+    kept: int
+    removed: int
+
+
+def load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh: RawRows) -> LoadSummary:
+    """Replace the per-report rows of re-parsed and vanished reports, then rewrite source_files."""
+    current = {e.report_id for e in entries if e.report_id}
+    fresh_ids = {r[0] for r in fresh.reports}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.register("current_ids", pd.DataFrame({"report_id": sorted(current)}, dtype=object))
+        con.register("fresh_ids", pd.DataFrame({"report_id": sorted(fresh_ids)}, dtype=object))
+        removed = con.execute(
+            f"SELECT count(*) FROM {RAW_SCHEMA}.reports WHERE report_id NOT IN (SELECT report_id FROM current_ids)"
+        ).fetchone()[0]
+        for table in PER_REPORT_TABLES:
+            con.execute(
+                f"DELETE FROM {RAW_SCHEMA}.{table} WHERE report_id IS NULL "
+                f"OR report_id NOT IN (SELECT report_id FROM current_ids) "
+                f"OR report_id IN (SELECT report_id FROM fresh_ids)")
+        kept = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.reports").fetchone()[0]
+        for table in PER_REPORT_TABLES:
+            _insert(con, table, _frame(table, getattr(fresh, table)))
+        status = dict(con.execute(
+            f"SELECT report_id, parse_status || chr(31) || coalesce(rejection_reason, '') FROM {RAW_SCHEMA}.reports").fetchall())
+        con.execute(f"DELETE FROM {RAW_SCHEMA}.source_files")
+        _insert(con, "source_files", _frame("source_files", source_file_rows(entries, status)))
+        _write_vocab(con)
+        con.unregister("current_ids")
+        con.unregister("fresh_ids")
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    n_reports = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.reports").fetchone()[0]
+    return LoadSummary(len(entries), n_reports, len(fresh_ids), kept, removed)
+
+
+def source_file_rows(entries: list[FileEntry], status: dict[str, str]) -> list[tuple]:
+    """Final status of every file: parsed, duplicate (same bytes as an earlier path) or rejected."""
+    first_path: dict[str, str] = {}
+    rows = []
+    for e in entries:
+        rid = e.report_id
+        if rid is None:
+            rows.append((e.source_path, None, None, e.size_bytes, "rejected", e.reason))
+            continue
+        if rid in first_path:
+            rows.append((e.source_path, rid, e.content_sha256, e.size_bytes, "duplicate",
+                         f"same content as {first_path[rid]}"))
+            continue
+        first_path[rid] = e.source_path
+        parse_status, _, reason = status.get(rid, "rejected\x1fnot parsed").partition("\x1f")
+        if parse_status == "rejected":
+            rows.append((e.source_path, rid, e.content_sha256, e.size_bytes, "rejected", reason or None))
+        else:
+            rows.append((e.source_path, rid, e.content_sha256, e.size_bytes, "parsed", None))
+    return rows
+
+
+def _write_vocab(con: duckdb.DuckDBPyConnection) -> None:
+    for table, rows in dimension_tables().items():
+        df = pd.DataFrame(rows)
+        con.register("vocab_rows", df)
+        con.execute(f"CREATE OR REPLACE TABLE {RAW_SCHEMA}.{table} AS SELECT * FROM vocab_rows")
+        con.unregister("vocab_rows")
+
+
+def publish(settings: Settings) -> Path:
+    """Copy the finished work database next to the published one and rename it into place."""
+    with duckdb.connect(str(settings.work_db_path)) as con:
+        con.execute("CHECKPOINT")
+    target = settings.db_path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.publishing"
+    shutil.copyfile(settings.work_db_path, tmp)
+    with open(tmp, "rb+") as fh:
+        os.fsync(fh.fileno())
+    os.replace(tmp, target)
+    dir_fd = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+    return target

@@ -1,0 +1,65 @@
+"""Ingestion assets: register every raw file, then parse new or changed content in bulk."""
+from __future__ import annotations
+
+import logging
+
+import dagster as dg
+
+from nianbao.ingest import parse_new_reports, register_files
+from nianbao.raw_schema import RAW_TABLES
+from nianbao.vocab import dimension_tables
+
+from .resources import NianbaoResource
+
+progress_log = logging.getLogger("nianbao.progress")
+RAW_OUTPUTS = [t for t in RAW_TABLES if t != "file_registry"] + list(dimension_tables())
+
+
+@dg.asset(key=["raw", "file_registry"], group_name="ingest", kinds={"python", "duckdb"},
+          description="Every file under the raw directory: path, size, SHA-256, or why it was not read.")
+def report_files(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
+    settings = nianbao.settings()
+    entries = register_files(settings)
+    unreadable = [e for e in entries if e.report_id is None]
+    distinct = len({e.report_id for e in entries if e.report_id})
+    message = f"registered {len(entries)} files ({distinct} distinct contents, {len(unreadable)} unreadable) under {settings.raw_dir}"
+    context.log.info(message)
+    progress_log.info("[ingest] %s", message)
+    return dg.MaterializeResult(metadata={
+        "files": len(entries), "distinct_contents": distinct, "unreadable_files": len(unreadable),
+        "raw_dir": str(settings.raw_dir),
+        "unreadable": dg.MetadataValue.md("\n".join(f"- `{e.source_path}`: {e.reason}" for e in unreadable[:50]) or "none"),
+    })
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(["raw", t], deps=[["raw", "file_registry"]], group_name="ingest", kinds={"python", "duckdb"})
+           for t in RAW_OUTPUTS],
+    description="Parse every new or changed report (process pool) and load the raw tables; unchanged reports keep their rows.",
+)
+def parsed_reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
+    settings = nianbao.settings()
+    last = {"t": -10.0}
+
+    def progress(done: int, total: int, elapsed: float) -> None:
+        if done == total or elapsed - last["t"] >= 2.0:
+            last["t"] = elapsed
+            rate = done / elapsed if elapsed > 0 else 0.0
+            line = f"[parse] {done}/{total} files ({rate:,.0f} reports/s)"
+            context.log.info(line)
+            progress_log.info(line)
+
+    summary = parse_new_reports(settings, progress)
+    load = summary.load
+    line = (f"[parse] {load.parsed_now} parsed now, {load.kept} kept from earlier runs, "
+            f"{load.removed} removed; reports by status: {summary.status_counts}")
+    context.log.info(line)
+    progress_log.info(line)
+    common = {
+        "reports": load.reports, "parsed_now": load.parsed_now, "kept_unchanged": load.kept,
+        "removed": load.removed, "parse_seconds": round(summary.seconds_parsing, 2),
+        "reports_by_status": dg.MetadataValue.json(summary.status_counts),
+        "files_by_status": dg.MetadataValue.json(summary.files_by_status),
+    }
+    for t in RAW_OUTPUTS:
+        yield dg.MaterializeResult(asset_key=["raw", t], metadata=common if t == "reports" else {})
