@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import time
+from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 from .settings import PROJECT_ROOT, Settings, export_for_dbt, load_settings
@@ -59,8 +60,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     print(f"nianbao: building the warehouse from {settings.raw_dir}", file=sys.stderr)
+    log_path = settings.work_dir / "last-run.log"
     try:
-        with run_lock(settings):
+        with run_lock(settings), _quiet_stdout(log_path, args.verbose):
             defs = build_definitions()
             job = defs.resolve_job_def(MAIN_JOB)
             level = "INFO" if args.verbose else "WARNING"
@@ -77,10 +79,23 @@ def cmd_run(args: argparse.Namespace) -> int:
             err = event.step_failure_data.error
             print(f"nianbao: step {event.step_key} failed: {err.message.strip() if err else 'unknown error'}",
                   file=sys.stderr)
-        print("nianbao: the run failed; the published warehouse was left unchanged.", file=sys.stderr)
+        print(f"nianbao: the run failed; the published warehouse was left unchanged. Full log: {log_path}",
+              file=sys.stderr)
         return 1
     findings = print_summary(settings, time.perf_counter() - started)
     return 4 if args.strict and findings else 0
+
+
+@contextmanager
+def _quiet_stdout(log_path: Path, verbose: bool):
+    """dbt's own log goes to a file (dagster-dbt echoes it on stdout); --verbose shows it."""
+    os.environ.setdefault("TQDM_DISABLE", "1")  # GE's per-expectation progress bars
+    if verbose:
+        yield
+        return
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_path, "w", encoding="utf-8") as fh, redirect_stdout(fh):
+        yield
 
 
 def print_summary(settings: Settings, seconds: float) -> int:
@@ -90,7 +105,7 @@ def print_summary(settings: Settings, seconds: float) -> int:
     with duckdb.connect(str(settings.db_path), read_only=True) as con:
         files = dict(con.execute("select file_status, count(*) from marts.dim_source_file group by 1").fetchall())
         reports = dict(con.execute("select parse_status, count(*) from marts.dim_report group by 1").fetchall())
-        unreconciled = con.execute("select count(*) from marts.dim_report where is_reconciled = false").fetchone()[0]
+        unreconciled = con.execute("select count(*) from marts.dim_report where is_reconciled = false").fetchall()[0][0]
         by_rule = con.execute(
             "select rule, reports_failed from marts.reconciliation_check_results where not success order by rule").fetchall()
     total_files = sum(files.values())

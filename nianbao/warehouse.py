@@ -124,13 +124,13 @@ def load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh: Ra
         con.register("fresh_ids", pd.DataFrame({"report_id": sorted(fresh_ids)}, dtype=object))
         removed = con.execute(
             f"SELECT count(*) FROM {RAW_SCHEMA}.reports WHERE report_id NOT IN (SELECT report_id FROM current_ids)"
-        ).fetchone()[0]
+        ).fetchall()[0][0]
         for table in PER_REPORT_TABLES:
             con.execute(
                 f"DELETE FROM {RAW_SCHEMA}.{table} WHERE report_id IS NULL "
                 f"OR report_id NOT IN (SELECT report_id FROM current_ids) "
                 f"OR report_id IN (SELECT report_id FROM fresh_ids)")
-        kept = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.reports").fetchone()[0]
+        kept = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.reports").fetchall()[0][0]
         for table in PER_REPORT_TABLES:
             _insert(con, table, _frame(table, getattr(fresh, table)))
         status = dict(con.execute(
@@ -144,7 +144,7 @@ def load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh: Ra
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    n_reports = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.reports").fetchone()[0]
+    n_reports = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.reports").fetchall()[0][0]
     return LoadSummary(len(entries), n_reports, len(fresh_ids), kept, removed)
 
 

@@ -4,7 +4,6 @@ One asset runs every suite (GE imports once) and writes the verdicts into the wa
 each rule of the vocabulary is one asset check on it. A failing rule is a finding about the
 data: the check fails (error or warn as the rule's severity says) but the run goes on.
 """
-from __future__ import annotations
 
 import logging
 

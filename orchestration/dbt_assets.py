@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets. The manifest is built when definitions are built (and
 only when missing or older than the project files), never at module import."""
-from __future__ import annotations
 
 from functools import cache
 from pathlib import Path

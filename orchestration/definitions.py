@@ -4,7 +4,6 @@ Built lazily (``@dg.definitions``), so importing this module runs nothing; the d
 is prepared when the definitions are first built. Runs use the in-process executor: DuckDB
 has a single writer, and per-step processes would only add start-up time.
 """
-from __future__ import annotations
 
 import dagster as dg
 from dagster_dbt import DbtCliResource

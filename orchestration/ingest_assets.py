@@ -1,5 +1,4 @@
 """Ingestion assets: register every raw file, then parse new or changed content in bulk."""
-from __future__ import annotations
 
 import logging
 

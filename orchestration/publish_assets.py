@@ -1,5 +1,4 @@
 """Publishing: the finished work database replaces the published warehouse atomically."""
-from __future__ import annotations
 
 import logging
 

@@ -1,5 +1,4 @@
 """The one resource: where the raw files and the warehouse are (env defaults, overridable)."""
-from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path

@@ -1,5 +1,4 @@
 """Notice new, changed or removed files in the raw directory and start a run."""
-from __future__ import annotations
 
 import hashlib
 import os
@@ -23,7 +22,7 @@ def raw_dir_fingerprint(raw_dir) -> str:
     return h.hexdigest()
 
 
-def build_raw_dir_sensor(job: dg.UnresolvedAssetJobDefinition) -> dg.SensorDefinition:
+def build_raw_dir_sensor(job) -> dg.SensorDefinition:
     @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
                description="Starts a run when files under NIANBAO_RAW_DIR are added, changed or removed.")
     def raw_dir_sensor(context: dg.SensorEvaluationContext):

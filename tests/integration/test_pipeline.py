@@ -1,0 +1,138 @@
+"""The whole pipeline (ingest → parse → dbt → GE checks → publish) on the bundled samples plus
+bad files, into a temporary warehouse; then the marts are queried like an analyst would."""
+import re
+import shutil
+
+import duckdb
+import pytest
+
+from nianbao.cli import main
+from tests.conftest import SAMPLES
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    shutil.copytree(SAMPLES, raw / "samples")
+    (raw / "junk").mkdir()
+    (raw / "junk" / "binary.bin").write_bytes(bytes(range(256)) * 40)
+    (raw / "junk" / "empty.txt").write_bytes(b"")
+    shutil.copy(SAMPLES / "huzhou-nanxun-district-2020-pipe-tables.txt", raw / "junk" / "南浔 copy.txt")
+    db = tmp_path_factory.mktemp("data") / "nianbao.duckdb"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
+    try:
+        code = main(["run", "--raw-dir", str(raw), "--db", str(db)])
+    finally:
+        mp.undo()
+    assert code == 0, "nianbao run must exit 0 even with rejected files and failing rules"
+    con = duckdb.connect(str(db), read_only=True)
+    yield con
+    con.close()
+
+
+def q(con, sql, *params):
+    return con.execute(sql, list(params)).fetchall()
+
+
+def test_every_file_accounted_for(warehouse):
+    rows = dict(q(warehouse, "select source_path, file_status from marts.dim_source_file"))
+    assert len(rows) == 8
+    assert rows["junk/南浔 copy.txt"] == "duplicate"
+    assert rows["junk/binary.bin"] == "rejected"
+    assert rows["junk/empty.txt"] == "rejected"
+    reasons = dict(q(warehouse, "select source_path, reason from marts.dim_source_file where file_status <> 'parsed'"))
+    assert all(reasons.values()), reasons
+    assert sum(1 for p in rows if p.startswith("samples/")) == 5
+    assert all(rows[p] == "parsed" for p in rows if p.startswith("samples/"))
+
+
+def test_reports_status_agency_year(warehouse):
+    got = {r[0]: r[1:] for r in q(warehouse, """
+        select a.agency_name, r.report_year, r.template, r.parse_status, r.is_reconciled
+        from marts.dim_report r left join marts.dim_agency a using (agency_id) where r.parse_status <> 'rejected'""")}
+    assert got == {
+        "湖州市南浔区人民政府": (2020, "2019", "complete", False),
+        "盘锦市营商环境建设局": (2021, "2021", "complete", True),
+        "衢州市营商环境建设办公室": (2020, "2019", "narrative_only", None),
+        "衢州市行政服务中心": (2014, "pre2019", "narrative_only", None),
+        "常州市政务服务管理办公室": (2023, "2021", "narrative_only", None),
+    }
+
+
+def test_facts_hold_leaf_cells_as_printed(warehouse):
+    nanxun = "湖州市南浔区人民政府"
+    got = dict(q(warehouse, """
+        select f.flow, f.count from marts.fct_applications f join marts.dim_agency a using (agency_id)
+        where a.agency_name = ? and f.applicant_type = 'natural_person'""", nanxun))
+    assert got == {"new_received": 259, "carried_over_from_previous_year": 1, "carried_forward_to_next_year": 2}
+    outcomes = dict(q(warehouse, """
+        select o.outcome, o.count from marts.fct_application_outcomes o join marts.dim_agency a using (agency_id)
+        where a.agency_name = ? and o.applicant_type = 'natural_person'""", nanxun))
+    assert (outcomes["granted"], outcomes["unable_to_provide_not_held"], len(outcomes)) == (138, 62, 19)
+    lit = dict(q(warehouse, """
+        select l.result, l.count from marts.fct_litigation l join marts.dim_agency a using (agency_id)
+        where a.agency_name = ? and l.proceeding = 'lawsuit_without_review'""", nanxun))
+    assert lit == {"upheld": 0, "corrected": 1, "other": 13, "pending": 1}
+    # printed totals are never facts
+    assert q(warehouse, "select count(*) from marts.fct_applications where applicant_type = 'total'") == [(0,)]
+
+
+def test_failing_rule_recorded_and_surfaced(warehouse):
+    rows = q(warehouse, """
+        select scope_id, left_value, right_value, passed from marts.fct_reconciliation r
+        join marts.dim_report d using (report_id)
+        where r.rule = 't3_column_balance' and d.report_year = 2020 and d.parse_status = 'complete'
+        order by scope_id""")
+    failed = {r[0]: r[1:3] for r in rows if r[3] is False}
+    assert failed == {"natural_person": (260.0, 261.0), "total": (267.0, 268.0)}
+    checks = dict(q(warehouse, "select rule, reports_failed from marts.reconciliation_check_results"))
+    assert checks["t3_column_balance"] == 1 and checks["t3_row_total"] == 0
+    assert q(warehouse, "select count(*) from marts.reconciliation_failures where rule = 't3_column_balance'") == [(2,)]
+
+
+def test_narrative_figures_are_facts_with_source_narrative(warehouse):
+    got = dict(q(warehouse, """
+        select a.agency_name, f.count from marts.fct_applications f join marts.dim_agency a using (agency_id)
+        where f.source = 'narrative'"""))
+    assert got == {"衢州市营商环境建设办公室": 1, "衢州市行政服务中心": 0}
+
+
+def _contract_tables():
+    """Table → columns named in the contract's dimension table, plus the fact grains/measures."""
+    text = (SAMPLES.parents[2].parent / "shared" / "docs" / "warehouse-contract.md").read_text("utf-8")
+    tables = {}
+    for line in text.splitlines():
+        m = re.match(r"\|\s*`marts\.(\w+)`\s*\|([^|]*)\|([^|]*)\|", line)
+        if not m:
+            continue
+        name, grain, cols = m.groups()
+        top = re.sub(r"\([^)]*\)", "", cols)  # drop parenthesised explanations and values
+        names = set(re.findall(r"`(\w+)`", top))
+        if name.startswith("fct_"):
+            names |= set(re.findall(r"`(\w+)`", grain)) | {"report_id", "agency_id", "report_year", "source"}
+        tables[name] = names
+    return tables
+
+
+FACT_GRAINS = {  # the × parts of the facts' grains, written as words in the contract
+    "fct_applications": {"applicant_type", "flow", "count"},
+    "fct_application_outcomes": {"applicant_type", "outcome", "count"},
+    "fct_litigation": {"proceeding", "result", "count"},
+    "fct_proactive_disclosure": {"item", "measure", "value"},
+    "fct_reconciliation": {"rule", "left_value", "right_value", "difference", "passed"},
+    "mart_agency_year": {"agency_id", "report_year"},
+}
+
+
+def test_every_contract_table_and_column_exists(warehouse):
+    contract = _contract_tables()
+    assert {"dim_source_file", "dim_report", "dim_agency", "fct_applications"} <= contract.keys()
+    for table, cols in FACT_GRAINS.items():
+        contract.setdefault(table, set()).update(cols)
+    actual = {}
+    for table, column in q(warehouse, "select table_name, column_name from information_schema.columns where table_schema = 'marts'"):
+        actual.setdefault(table, set()).add(column)
+    for table, cols in contract.items():
+        assert table in actual, f"marts.{table} missing"
+        assert cols <= actual[table], f"marts.{table} lacks {sorted(cols - actual[table])}"
