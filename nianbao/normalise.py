@@ -19,10 +19,10 @@ _PINYIN_DEBRIS = re.compile(
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # Zero-width and odd spaces that survive NFKC or come from HTML.
-_INVISIBLE = str.maketrans({"\u200b": "", "\u200c": "", "\u200d": "", "\ufeff": "", "\u00a0": " ", "\u3000": " "})
+_INVISIBLE = (("\u200b", ""), ("\u200c", ""), ("\u200d", ""), ("\ufeff", ""), ("\u00a0", " "), ("\u3000", " "))
 # Share of CJK characters OpenCC must change before a text counts as traditional; simplified
 # text has a few characters t2s also rewrites (e.g. variants), so the threshold is not zero.
-TRADITIONAL_SHARE = 0.02
+TRADITIONAL_SHARE = 0.03
 
 
 @dataclass
@@ -42,16 +42,24 @@ def to_simplified(text: str) -> str:
 
 
 def fold_width(text: str) -> str:
-    return unicodedata.normalize("NFKC", text.translate(_INVISIBLE))
+    for old, new in _INVISIBLE:
+        if old in text:
+            text = text.replace(old, new)
+    return unicodedata.normalize("NFKC", text)
 
 
 def normalise_text(text: str) -> NormalisedText:
     text, n_debris = _PINYIN_DEBRIS.subn("", text)
     text = fold_width(text)
     simplified = to_simplified(text)
-    n_cjk = len(_CJK.findall(text)) or 1
-    changed = sum(1 for a, b in zip(text, simplified) if a != b) if len(text) == len(simplified) else n_cjk
-    script = "traditional" if changed / n_cjk >= TRADITIONAL_SHARE else "simplified"
+    if simplified == text:
+        script = "simplified"
+    else:
+        # distinct characters OpenCC converted away, against the distinct CJK characters used
+        distinct = set(text)
+        converted = len(distinct - set(simplified))
+        n_cjk = len(set(_CJK.findall(text))) or 1
+        script = "traditional" if converted / n_cjk >= TRADITIONAL_SHARE else "simplified"
     return NormalisedText(simplified, script, n_debris)
 
 

@@ -22,6 +22,8 @@ class Section:
 
 def split_glued_headings(text: str) -> list[str]:
     """Split a line where a known section heading starts in its middle."""
+    if "、" not in text:
+        return [text]
     pieces = []
     start = 0
     for m in _INNER_HEADING.finditer(text):

@@ -7,6 +7,7 @@ do not fit a parse note records it — the row is never guessed. Values are kept
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 from .model import Cell, Note
@@ -125,12 +126,13 @@ def _plain(x: float) -> str:
 
 # ---------------------------------------------------------------- table 三
 
-@dataclass
+@dataclass(frozen=True)
 class _RowLabel:
     row_id: str | None  # resolved row, or None for a group label / unknown label
     category: str | None = None  # outcome category of a group label
 
 
+@lru_cache(maxsize=1 << 14)
 def _resolve_t3(key: str, group: str | None, template: str) -> _RowLabel:
     v = load()
     for f in v.flows:
@@ -295,6 +297,7 @@ def read_table4(tokens: list[Token]) -> TableRead:
 
 # ---------------------------------------------------------------- table 二
 
+@lru_cache(maxsize=1 << 14)
 def _resolve_item(key: str) -> Entry | None:
     for item in load().disclosure_items:
         if item.matches(key):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .normalise import label_key
 
@@ -78,6 +79,7 @@ def parse_value(text: str) -> Value | None:
     return Value(number, t, unit, rest or None, digits_only)
 
 
+@lru_cache(maxsize=1 << 16)
 def classify(cell: str) -> Token:
     t = cell.strip().replace("\n", "")
     if not t:

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from nianbao.cli import main
-from tests.conftest import SAMPLES
+from tests.conftest import SAMPLES, SHARED
 
 
 @pytest.fixture(scope="module")
@@ -17,7 +17,8 @@ def warehouse(tmp_path_factory):
     (raw / "junk").mkdir()
     (raw / "junk" / "binary.bin").write_bytes(bytes(range(256)) * 40)
     (raw / "junk" / "empty.txt").write_bytes(b"")
-    shutil.copy(SAMPLES / "huzhou-nanxun-district-2020-pipe-tables.txt", raw / "junk" / "南浔 copy.txt")
+    (raw / "zz copies").mkdir()
+    shutil.copy(SAMPLES / "huzhou-nanxun-district-2020-pipe-tables.txt", raw / "zz copies" / "南浔 copy.txt")
     db = tmp_path_factory.mktemp("data") / "nianbao.duckdb"
     mp = pytest.MonkeyPatch()
     mp.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
@@ -38,7 +39,7 @@ def q(con, sql, *params):
 def test_every_file_accounted_for(warehouse):
     rows = dict(q(warehouse, "select source_path, file_status from marts.dim_source_file"))
     assert len(rows) == 8
-    assert rows["junk/南浔 copy.txt"] == "duplicate"
+    assert rows["zz copies/南浔 copy.txt"] == "duplicate"
     assert rows["junk/binary.bin"] == "rejected"
     assert rows["junk/empty.txt"] == "rejected"
     reasons = dict(q(warehouse, "select source_path, reason from marts.dim_source_file where file_status <> 'parsed'"))
@@ -100,7 +101,7 @@ def test_narrative_figures_are_facts_with_source_narrative(warehouse):
 
 def _contract_tables():
     """Table → columns named in the contract's dimension table, plus the fact grains/measures."""
-    text = (SAMPLES.parents[2].parent / "shared" / "docs" / "warehouse-contract.md").read_text("utf-8")
+    text = (SHARED / "docs" / "warehouse-contract.md").read_text("utf-8")
     tables = {}
     for line in text.splitlines():
         m = re.match(r"\|\s*`marts\.(\w+)`\s*\|([^|]*)\|([^|]*)\|", line)
@@ -110,7 +111,7 @@ def _contract_tables():
         top = re.sub(r"\([^)]*\)", "", cols)  # drop parenthesised explanations and values
         names = set(re.findall(r"`(\w+)`", top))
         if name.startswith("fct_"):
-            names |= set(re.findall(r"`(\w+)`", grain)) | {"report_id", "agency_id", "report_year", "source"}
+            names |= set(re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", grain))) | {"report_id", "agency_id", "report_year", "source"}
         tables[name] = names
     return tables
 
