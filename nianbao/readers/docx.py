@@ -1,0 +1,229 @@
+"""DOCX reader: python-docx → paragraphs and tables in body order.
+
+The body's XML children are walked directly (``w:p``, ``w:tbl``, and the ``w:sdt`` /
+``w:customXml`` wrappers around them), so tables interleave with paragraphs as printed.
+Tables are resolved from the cell XML rather than ``row.cells`` (which repeats one cell object
+for every slot it spans): ``w:gridSpan`` widens a cell to the right, ``w:vMerge`` (continue)
+marks a slot covered by the cell above, ``w:gridBefore``/``w:gridAfter`` are empty grid slots.
+The text sits at the merged cell's top-left slot; covered and missing slots are ``None``; an
+empty cell is ``""``. A cell's paragraphs and line breaks are joined without a separator (a
+wrapped label like ``商业\\n企业`` is one word); a table nested in a cell is flattened into the
+cell's text row by row.
+
+Before python-docx sees the bytes, the ZIP is checked: at most 1000 entries and 50 MB
+uncompressed in all (a zip bomb is refused), a ``word/document.xml`` part, and no DTD in any
+XML part (python-docx's parser does not resolve entities either; this refuses the file
+outright instead of reading it half-expanded).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+
+from nianbao.document import Document, UnreadableFile
+from nianbao.readers._common import BlockBuilder, join_pieces, pad_rows
+
+__all__ = ["read_docx", "check_docx_zip"]
+
+MAX_ENTRIES = 1000
+MAX_UNCOMPRESSED = 50 * 1024 * 1024
+MAX_TABLE_SLOTS = 2_000_000
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+_P = f"{{{W}}}p"
+_TBL = f"{{{W}}}tbl"
+_TR = f"{{{W}}}tr"
+_TC = f"{{{W}}}tc"
+_T = f"{{{W}}}t"
+_TAB = f"{{{W}}}tab"
+_BR = f"{{{W}}}br"
+_CR = f"{{{W}}}cr"
+_NBH = f"{{{W}}}noBreakHyphen"
+_SDT = f"{{{W}}}sdt"
+_SDT_CONTENT = f"{{{W}}}sdtContent"
+_CUSTOM_XML = f"{{{W}}}customXml"
+_TC_PR = f"{{{W}}}tcPr"
+_TR_PR = f"{{{W}}}trPr"
+_GRID_SPAN = f"{{{W}}}gridSpan"
+_V_MERGE = f"{{{W}}}vMerge"
+_GRID_BEFORE = f"{{{W}}}gridBefore"
+_GRID_AFTER = f"{{{W}}}gridAfter"
+_VAL = f"{{{W}}}val"
+_FALLBACK = f"{{{MC}}}Fallback"
+_DEL = f"{{{W}}}del"
+_MOVE_FROM = f"{{{W}}}moveFrom"
+_WRAPPERS = (_SDT, _SDT_CONTENT, _CUSTOM_XML)
+
+
+def check_docx_zip(data: bytes) -> None:
+    """Refuse malformed ZIPs, zip bombs, non-Word ZIPs and XML parts with a DTD."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise UnreadableFile(f"malformed DOCX: not a readable ZIP archive ({type(exc).__name__}: {exc})") from exc
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > MAX_ENTRIES:
+            raise UnreadableFile(
+                f"DOCX refused: {len(infos)} ZIP entries, over the cap of {MAX_ENTRIES} (zip bomb?)"
+            )
+        total = sum(info.file_size for info in infos)
+        if total > MAX_UNCOMPRESSED:
+            raise UnreadableFile(
+                f"DOCX refused: {total} bytes uncompressed, over the cap of "
+                f"{MAX_UNCOMPRESSED} (zip bomb?)"
+            )
+        names = {info.filename for info in infos}
+        if "word/document.xml" not in names:
+            raise UnreadableFile("ZIP archive without word/document.xml: not a Word (.docx) document")
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise UnreadableFile("DOCX is encrypted (a password is required to open it)")
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            try:
+                with zf.open(info) as fh:
+                    head = fh.read(4096)
+            except Exception as exc:
+                raise UnreadableFile(
+                    f"malformed DOCX: part {info.filename} unreadable ({type(exc).__name__}: {exc})"
+                ) from exc
+            if b"<!DOCTYPE" in head.replace(b"\x00", b"").upper():
+                raise UnreadableFile(
+                    f"DOCX refused: part {info.filename} declares a DTD (XML entity attack?)"
+                )
+
+
+def read_docx(data: bytes) -> Document:
+    check_docx_zip(data)
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except UnreadableFile:
+        raise
+    except Exception as exc:
+        raise UnreadableFile(f"malformed DOCX ({type(exc).__name__}: {exc})") from exc
+
+    builder = BlockBuilder()
+    body = document.element.body
+    stack = list(reversed(list(body)))  # iterative: wrappers may nest
+    while stack:
+        el = stack.pop()
+        tag = el.tag
+        if tag == _P:
+            for line in _paragraph_text(el).split("\n"):
+                builder.line(line)
+        elif tag == _TBL:
+            rows = _table_grid(el)
+            if rows:
+                builder.table(rows)
+        elif tag in _WRAPPERS:
+            stack.extend(reversed(list(el)))
+    return Document(blocks=builder.finish(), file_format="docx")
+
+
+def _paragraph_text(p) -> str:
+    """Visible text of a paragraph: w:t runs, tabs and breaks, skipping deleted revisions and
+    the Fallback copy of alternate content (which would repeat text boxes)."""
+    out: list[str] = []
+    stack = [p]
+    while stack:
+        el = stack.pop()
+        tag = el.tag
+        if tag == _T:
+            if el.text:
+                out.append(el.text)
+            continue
+        if tag == _TAB:
+            out.append("\t")
+            continue
+        if tag == _BR or tag == _CR:
+            out.append("\n")
+            continue
+        if tag == _NBH:
+            out.append("-")
+            continue
+        if tag in (_FALLBACK, _DEL, _MOVE_FROM):
+            continue
+        children = list(el)
+        if children:
+            children.reverse()
+            stack.extend(children)
+    return "".join(out)
+
+
+def _cell_text(tc) -> str:
+    pieces: list[str] = []
+    stack = list(reversed(list(tc)))
+    while stack:
+        el = stack.pop()
+        tag = el.tag
+        if tag == _P:
+            pieces.extend(_paragraph_text(el).split("\n"))
+        elif tag == _TBL:  # nested table: each row's cells joined by a space
+            for row in _table_grid(el):
+                line = " ".join(v for v in row if v)
+                if line:
+                    pieces.append(line)
+        elif tag in _WRAPPERS:
+            stack.extend(reversed(list(el)))
+    return join_pieces(pieces)
+
+
+def _children(el, tag: str) -> list:
+    """Direct children with ``tag``, looking through sdt/customXml wrappers."""
+    found = []
+    stack = list(reversed(list(el)))
+    while stack:
+        child = stack.pop()
+        if child.tag == tag:
+            found.append(child)
+        elif child.tag in _WRAPPERS:
+            stack.extend(reversed(list(child)))
+    return found
+
+
+def _int_val(el, default: int) -> int:
+    if el is None:
+        return default
+    raw = el.get(_VAL)
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError:
+        return default
+
+
+def _table_grid(tbl) -> list[list[str | None]]:
+    rows: list[list[str | None]] = []
+    slots = 0
+    for tr in _children(tbl, _TR):
+        row: list[str | None] = []
+        tr_pr = tr.find(_TR_PR)
+        before = after = 0
+        if tr_pr is not None:
+            before = max(0, min(_int_val(tr_pr.find(_GRID_BEFORE), 0), 1000))
+            after = max(0, min(_int_val(tr_pr.find(_GRID_AFTER), 0), 1000))
+        row.extend([None] * before)
+        for tc in _children(tr, _TC):
+            tc_pr = tc.find(_TC_PR)
+            span = 1
+            continued = False
+            if tc_pr is not None:
+                span = max(1, min(_int_val(tc_pr.find(_GRID_SPAN), 1), 1000))
+                vmerge = tc_pr.find(_V_MERGE)
+                if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
+                    continued = True
+            if continued:
+                row.extend([None] * span)
+            else:
+                row.append(_cell_text(tc))
+                row.extend([None] * (span - 1))
+        row.extend([None] * after)
+        slots += len(row)
+        if slots > MAX_TABLE_SLOTS:
+            raise UnreadableFile(f"DOCX table too large (over {MAX_TABLE_SLOTS} cells)")
+        if any(v is not None for v in row):
+            rows.append(row)
+    return pad_rows(rows)
