@@ -1,0 +1,210 @@
+"""What a correct parser must read from a rendered spec.
+
+Conventions (the warehouse contract, format-spec §4.4 and §4.9):
+
+* Keys are ``(table_id, row_id, col_id)`` with the parser's ids: ``t2`` (item, measure),
+  ``t3`` (flow / leaf outcome / ``total_processed``, applicant / ``total``), ``t4``
+  (proceeding, result / ``total``).
+* A blank **leaf** cell (an applicant column of a t3 row other than （七）总计, a result column
+  of t4) reads ``0.0``. A blank **printed total** (t3 ``total`` column, every cell of the
+  （七）总计 row, t4 ``total``) reads ``None`` ("not printed"): the rules on it are not evaluated.
+* ``text_cells`` changes only the printed form: ``减89`` → ``-89.0``, ``13准予撤诉`` → ``13.0``,
+  ``45,432`` → ``45432.0``; ``procurement_total_amount`` is stored in 元 (``2131.212万元`` →
+  ``21312120.0``); ``fee_amount`` stays in 万元 as printed (``96171.6``).
+* ``no_separator``: t3 rows (and the one t4 data row) whose digits have no unique split that
+  satisfies the printed total(s) are *unreadable* — absent from ``expected_cells`` and listed by
+  ``expected_unreadable``; a t4 data row that is unreadable takes all three proceedings.
+* ``missing_tables``: no table cells; the prose figures instead, as
+  ``("t3", measure, "unspecified")`` (measures of spec.PROSE_MEASURES), and status
+  ``narrative_only``.
+"""
+from __future__ import annotations
+
+from nianbao.vocab import load
+
+from .spec import (
+    PROSE_MEASURES,
+    ReportSpec,
+    outcome_category,
+    t2_items,
+    t2_measures,
+    t2_number,
+    t3_cols,
+    t4_cols,
+    t4_rows,
+)
+
+Key = tuple[str, str, str]
+_EPS = 1e-6
+
+
+def _is_t3_total(row: str, col: str) -> bool:
+    return col == "total" or row == load().t3_total_row.id
+
+
+def _leaf_rows(spec: ReportSpec) -> set[str]:
+    return {o.id for o in load().outcomes_for(spec.template)}
+
+
+def expected_unreadable(spec: ReportSpec, layout: str = "pipe",
+                        perturbations: frozenset[str] = frozenset()) -> set[tuple[str, str]]:
+    """(table_id, row_id) pairs a correct parser cannot read in this layout (must report them
+    unreadable, never guess): only ambiguous / unrecoverable / too-long ``no_separator`` rows."""
+    if layout != "no_separator" or "missing_tables" in perturbations:
+        return set()
+    out: set[tuple[str, str]] = set()
+    for (table, row), status in spec.run_together_status().items():
+        if status == "recoverable":
+            continue
+        if table == "t4":
+            out |= {("t4", p) for p in t4_rows()}
+        else:
+            out.add((table, row))
+    return out
+
+
+def expected_cells(spec: ReportSpec, layout: str = "pipe",
+                   perturbations: frozenset[str] = frozenset()) -> dict[Key, float | None]:
+    perturbations = frozenset(perturbations)
+    if "missing_tables" in perturbations:
+        return {("t3", m, "unspecified"): float(spec.prose[m]) for m in PROSE_MEASURES}
+    unreadable = expected_unreadable(spec, layout, perturbations)
+    blank_totals = "blank_cells" in perturbations
+    leaves = _leaf_rows(spec)
+    out: dict[Key, float | None] = {}
+    for row in spec.t3_rows:
+        if ("t3", row) in unreadable:
+            continue
+        for col in t3_cols():
+            val = spec.t3[(row, col)]
+            total = _is_t3_total(row, col)
+            if blank_totals and col == "total" and row in leaves:
+                out[("t3", row, col)] = None  # SH19: leaf rows print no 总计
+            elif val is None:
+                out[("t3", row, col)] = None if total else 0.0
+            else:
+                out[("t3", row, col)] = float(val)
+    for p in t4_rows():
+        if ("t4", p) in unreadable:
+            continue
+        for col in t4_cols():
+            val = spec.t4[(p, col)]
+            out[("t4", p, col)] = (None if col == "total" else 0.0) if val is None else float(val)
+    items = t2_items(spec.template, local_row="extra_local_row" in perturbations)
+    for item in items:
+        source = spec.other_local_t2 if item == "other_proactive_documents" else spec.t2
+        for m in t2_measures(spec.template, item):
+            out[("t2", item, m)] = t2_number(source[(item, m)])
+    return out
+
+
+def expected_status(spec: ReportSpec, layout: str = "pipe",
+                    perturbations: frozenset[str] = frozenset()) -> str:
+    """``complete``, ``partial`` (some rows unreadable) or ``narrative_only``."""
+    if "missing_tables" in perturbations:
+        return "narrative_only"
+    return "partial" if expected_unreadable(spec, layout, perturbations) else "complete"
+
+
+def expected_metadata(spec: ReportSpec, perturbations: frozenset[str] = frozenset()) -> dict:
+    traditional = bool({"traditional_proper", "traditional_charlevel"} & set(perturbations))
+    return {
+        "agency": spec.agency,
+        "report_year": spec.report_year,
+        "template": spec.template,
+        "original_script": "traditional" if traditional else "simplified",
+        "published_on": spec.published_on if spec.show_metadata else None,
+        "index_number": spec.index_number if spec.show_metadata else None,
+    }
+
+
+# ---------------------------------------------------------------- rules
+
+def evaluate_rules(cells: dict[Key, float | None], prose: dict[str, int] | None, template: str,
+                   unreadable: set[tuple[str, str]] = frozenset()) -> dict[tuple[str, str], bool | None]:
+    """Every per-report rule of the vocabulary on ``cells``: (rule, scope) → passed, or None when
+    a printed total involved is blank or a row involved was not read. An independent
+    re-implementation of the rule semantics (vocabulary ``rules``), for checking specs."""
+    v = load()
+    out: dict[tuple[str, str], bool | None] = {}
+    tables = {t for t, _, _ in cells}
+    leaves = [o.id for o in v.outcomes_for(template)]
+    unread_rows = {r for _, r in unreadable}
+    axes = {
+        "t3": (None, list(t3_cols())),
+        "t4": (list(t4_rows()), None),
+    }
+
+    def expand(ids: tuple[str, ...]) -> list[str]:
+        res: list[str] = []
+        for i in ids:
+            if i == "@applicants":
+                res += list(t3_cols()[:-1])
+            elif i == "@results":
+                res += list(t4_cols()[:-1])
+            elif i == "@outcomes":
+                res += leaves
+            else:
+                res.append(i)
+        return res
+
+    for rule in v.rules:
+        if rule.scope != "report" or not rule.table or rule.table not in tables:
+            continue
+        left_ids, right_ids = expand(rule.left), expand(rule.right)
+        if rule.per == "column":
+            scopes = axes[rule.table][1]
+            make = lambda ids, s: [(rule.table, r, s) for r in ids]  # noqa: E731
+        else:
+            rows = axes[rule.table][0] or [r for r in dict.fromkeys(k[1] for k in cells if k[0] == rule.table)]
+            scopes = rows
+            make = lambda ids, s: [(rule.table, s, c) for c in ids]  # noqa: E731
+        for scope in scopes:
+            lk, rk = make(left_ids, scope), make(right_ids, scope)
+            involved = {k[1] for k in lk + rk}
+            if not any(k in cells for k in lk + rk):
+                continue
+            if involved & unread_rows or any(k not in cells for k in lk + rk):
+                out[(rule.id, scope)] = None
+                continue
+            vals_l = [cells[k] for k in lk]
+            vals_r = [cells[k] for k in rk]
+            if any(x is None for x in vals_l + vals_r):
+                out[(rule.id, scope)] = None
+                continue
+            out[(rule.id, scope)] = abs(sum(vals_l) - sum(vals_r)) < _EPS
+    # narrative_table_consistency: prose vs table 三's 总计 column (only when table 三 was read)
+    if prose and "t3" in tables:
+        for m, fig in prose.items():
+            if m in ("new_received", "total_processed"):
+                rows = [m]
+            else:
+                cat = m.removesuffix("_unspecified")
+                rows = [leaf for leaf in leaves if outcome_category(leaf) == cat]
+            if set(rows) & unread_rows:
+                out[("narrative_table_consistency", m)] = None
+                continue
+            vals = [cells.get(("t3", r, "total")) for r in rows]
+            if not vals or any(x is None for x in vals):
+                out[("narrative_table_consistency", m)] = None
+                continue
+            out[("narrative_table_consistency", m)] = abs(fig - sum(vals)) < _EPS
+    return out
+
+
+def expected_rule_results(spec: ReportSpec, layout: str = "pipe",
+                          perturbations: frozenset[str] = frozenset()) -> dict[tuple[str, str], bool | None]:
+    """(rule, scope) → True / False / None (not evaluated) that a correct parser reports."""
+    perturbations = frozenset(perturbations)
+    if "missing_tables" in perturbations:
+        return {}
+    cells = expected_cells(spec, layout, perturbations)
+    return evaluate_rules(cells, spec.prose, spec.template, expected_unreadable(spec, layout, perturbations))
+
+
+def expected_flags(spec: ReportSpec, layout: str = "pipe",
+                   perturbations: frozenset[str] = frozenset()) -> frozenset[tuple[str, str]]:
+    """The (rule, scope) pairs that must fail (passed is False). Empty for a consistent spec; for
+    an inconsistent one, the broken rule's scopes — minus those a blank printed total or an
+    unreadable row keeps from being evaluated in this layout."""
+    return frozenset(k for k, ok in expected_rule_results(spec, layout, perturbations).items() if ok is False)
