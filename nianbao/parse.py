@@ -164,7 +164,8 @@ def parse_document(doc: Document, result: ParseResult) -> None:
             result.note("info", "prose_figure", f"{fig.measure} = {fig.value:g} from prose: {fig.text}")
     result.cells = cells
     unreadable = {t: r.rows_unreadable for t, r in reads.items()}
-    result.rules = evaluate_report_rules(cells, unreadable) + narrative_consistency(figures, table_cells)
+    result.rules = (evaluate_report_rules(cells, unreadable)
+                    + narrative_consistency(figures, table_cells, unreadable.get("t3", set())))
     _set_status(result, reads, figures, template)
 
 

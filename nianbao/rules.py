@@ -30,11 +30,12 @@ def _expand(ids: tuple[str, ...], table: str, present_rows: set[str]) -> list[st
 def _evaluate(rule: Rule, cells: dict[tuple[str, str], Cell], rows: list[str], cols: list[str],
               unreadable: set[str]) -> list[RuleResult]:
     results = []
-    present_rows = {r for r, _ in cells}
+    # an unreadable leaf row is still part of "@outcomes": the rule cannot be evaluated
+    present_rows = {r for r, _ in cells} | unreadable
     scopes = cols if rule.per == "column" else rows
+    left_ids = _expand(rule.left, rule.table, present_rows)
+    right_ids = _expand(rule.right, rule.table, present_rows)
     for scope in scopes:
-        left_ids = _expand(rule.left, rule.table, present_rows)
-        right_ids = _expand(rule.right, rule.table, present_rows)
         if rule.per == "column":
             left_keys = [(r, scope) for r in left_ids]
             right_keys = [(r, scope) for r in right_ids]
@@ -90,8 +91,10 @@ def evaluate_report_rules(cells: list[Cell], unreadable: dict[str, set[str]]) ->
     return out
 
 
-def narrative_consistency(figures: list[ProseFigure], cells: list[Cell]) -> list[RuleResult]:
-    """Compare prose restatements with table 三's 总计 column (a warning rule)."""
+def narrative_consistency(figures: list[ProseFigure], cells: list[Cell],
+                          unreadable: set[str] = frozenset()) -> list[RuleResult]:
+    """Compare prose restatements with table 三's 总计 column (a warning rule). A figure whose
+    table rows include an unreadable one is not compared."""
     v = load()
     t3 = {(c.row_id, c.col_id): c.value for c in cells if c.table_id == "t3" and c.source == "table"}
     if not t3:
@@ -100,9 +103,13 @@ def narrative_consistency(figures: list[ProseFigure], cells: list[Cell]) -> list
     out = []
     for fig in figures:
         if fig.measure in ("new_received", "total_processed"):
+            if fig.measure in unreadable:
+                continue
             table_value = t3.get((fig.measure, v.t3_total_column.id))
         else:
             category = category_of[fig.measure]
+            if any(category_of.get(r) == category for r in unreadable):
+                continue
             leaves = [val for (r, c), val in t3.items() if c == v.t3_total_column.id and category_of.get(r) == category]
             table_value = None if not leaves or any(x is None for x in leaves) else float(sum(leaves))
         if table_value is None:

@@ -36,8 +36,17 @@ class TableRead:
 # ---------------------------------------------------------------- value rows
 
 def _trim(values: list[Token], width: int) -> list[Token]:
-    """Drop row-end padding: blanks beyond the expected width at either end."""
+    """Drop merged-cell debris: blanks beyond the expected width.
+
+    Pipe rows pad their end (``… | 7 | ||``), so trailing blanks go first; a row that lists
+    every slot of its grid (tab-separated, Markdown) shows the slots its label spans *before*
+    the values, so there the leading blanks go first and a blank last cell stays a cell.
+    """
+    slots = any(t.kind == BREAK and t.text == "slots" for t in values)
     vals = [t for t in values if t.kind != BREAK]
+    if slots:
+        while len(vals) > width and vals[0].kind == BLANK:
+            vals.pop(0)
     while len(vals) > width and vals[-1].kind == BLANK:
         vals.pop()
     while len(vals) > width and vals[0].kind == BLANK:
@@ -171,6 +180,8 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
     current: str | None = None  # row being collected
     pending_category: str | None = None  # a group label whose role depends on what follows
     values: list[Token] = []
+    held: list[Token] = []  # blanks after a group label: its rowspan placeholders, or its own cells
+    orphans: list[Token] = []  # values after an unresolved label (the first line of a wrapped one)
     wrapped = ""  # unresolved label text that may be the first line of a wrapped label
 
     def has_values() -> bool:
@@ -202,9 +213,17 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
         if tok.kind == LABEL:
             if len(tok.key) <= 1:
                 continue  # a glyph of a vertically printed group label, or bare numbering
-            res = _resolve_t3(tok.key, group, template)
-            if res.row_id is None and res.category is None and wrapped:
-                res = _resolve_t3(wrapped + tok.key, group, template)
+            res = None
+            if orphans:
+                # "5.要求行政机关确认或重 / 1 0 0 … / 新出具已获取信息": the values printed
+                # between the two lines of a wrapped label belong to the joined label
+                joined = _resolve_t3(wrapped + tok.key, group, template)
+                if joined.row_id is not None:
+                    res = joined
+            if res is None:
+                res = _resolve_t3(tok.key, group, template)
+                if res.row_id is None and res.category is None and wrapped:
+                    res = _resolve_t3(wrapped + tok.key, group, template)
             if not started:
                 if res.row_id is None or res.row_id == v.t3_total_row.id:
                     continue  # header text before the first data row
@@ -214,15 +233,19 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 if current is not None and not has_values():
                     continue  # the rest of a label wrapped over several lines
                 finish()
+                if orphans:
+                    orphans, wrapped = [], ""  # values under a label the vocabulary does not know
                 wrapped = (wrapped + tok.key)[-40:]
                 continue
             wrapped = ""
+            held = []
             if pending_category and current is None:
                 group = pending_category  # it was a group label: leaves follow
                 pending_category = None
             finish()
             if res.row_id is not None:
                 current = res.row_id
+                values, orphans = orphans, []
                 if res.row_id in flow_ids:
                     group = None
             else:
@@ -231,13 +254,21 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
             continue
         if not started:
             continue
+        if current is None and pending_category:
+            if tok.kind == BREAK and sum(t.kind == BLANK for t in held) >= T3_WIDTH:
+                pass  # a whole row of blank cells ends on the label's own line: its cells
+            elif tok.kind != VALUE and tok.kind != NA:
+                held.append(tok)  # placeholders of a group label, or blank cells of its own row
+                continue
+            # the category label carries values itself: a leaf (2019 （六）) or a category total
+            current = _category_leaf(pending_category, template)
+            pending_category = None
+            values, held = held, []
+        if current is None and wrapped and (orphans or tok.kind != BREAK):
+            orphans.append(tok)  # values after the first line of a label that wraps
+            continue
         if tok.kind in (VALUE, BLANK, NA):
             wrapped = ""
-            if current is None and pending_category:
-                if tok.kind == BLANK:
-                    continue  # rowspan placeholder after a group label
-                current = _category_leaf(pending_category, template)
-                pending_category = None
         if current is not None:
             values.append(tok)
     finish()
@@ -248,17 +279,17 @@ def _first_segment_with_values(values: list[Token]) -> list[Token]:
     """The cells of a row up to its first row end, skipping row ends that precede any cell.
 
     Keeps padding after a row end (a rowspan placeholder, merged-cell debris) out of the row.
+    The row end itself is kept (it tells _trim how the row was printed).
     """
     segments: list[list[Token]] = [[]]
     for t in values:
+        segments[-1].append(t)
         if t.kind == BREAK:
             segments.append([])
-        else:
-            segments[-1].append(t)
     with_values = [s for s in segments if any(t.kind in (VALUE, NA) for t in s)]
     if len(with_values) == 1:
         return with_values[0]
-    return [t for t in values if t.kind != BREAK]
+    return values
 
 
 # ---------------------------------------------------------------- table 四
@@ -349,11 +380,11 @@ def read_table2(tokens: list[Token], template: str) -> TableRead:
         if measures is None:
             current, values = None, []
             return
-        trimmed = _trim(vals, len(measures))
-        if len(trimmed) != len(measures) and other and len(_trim(vals, len(other))) == len(other):
+        trimmed = _trim(values, len(measures))
+        if len(trimmed) != len(measures) and other and len(_trim(values, len(other))) == len(other):
             read.note("warning", "t2_layout_other_template",
                       f"t2 item {current.id}: {len(other)} cells fit the other template's columns")
-            measures, trimmed = other, _trim(vals, len(other))
+            measures, trimmed = other, _trim(values, len(other))
         if len(trimmed) != len(measures):
             read.note("error", "row_unreadable",
                       f"t2 item {current.id}: expected {len(measures)} cells, found {len(trimmed)}; row not recorded")

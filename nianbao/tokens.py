@@ -24,6 +24,8 @@ _NA_TEXTS = frozenset({"-", "—", "——", "/", "无", "－", "–", "x", "X",
 _UNITS = ("万元", "元", "件", "条", "项", "个", "宗", "次", "起", "%")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _MARKDOWN_RULE = re.compile(r"^[\s|:\-]+$")
+# Page furniture of PDF text: "- 3 -", "— 12 —", "第3页", "第 3 页 共 12 页".
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,9 @@ class Line:
 
 
 BREAK_TOKEN = Token(BREAK)
+# The end of a row that lists every slot of its grid (tab-separated or Markdown): merged
+# slots show as empty fields *before* the values, so a row's values are its last fields.
+SLOTS_BREAK_TOKEN = Token(BREAK, "slots")
 BLANK_TOKEN = Token(BLANK)
 
 
@@ -110,28 +115,40 @@ def _whitespace_tokens(line: str) -> list[Token]:
     return out
 
 
-def tokenise_line(line: Line) -> list[Token]:
+def _is_markdown_rule(s: str) -> bool:
+    return "-" in s and s.startswith("|") and _MARKDOWN_RULE.match(s) is not None
+
+
+def tokenise_line(line: Line, markdown: bool = False) -> list[Token]:
+    """Tokens of one line. ``markdown``: the region holds a Markdown table (a ``|---|`` rule),
+    so a leading ``|`` opens the row; elsewhere a line that starts with ``|`` begins with an
+    empty cell (`` | 0 | 3 |`` is a pipe row whose first cell is blank)."""
     if line.cells is not None:
         toks = [classify(c) for c in line.cells if c is not None]
         return toks + [BREAK_TOKEN]
-    s = line.text.strip()
+    raw = line.text
+    if "\t" in raw and raw.strip():
+        # a spreadsheet row: every tab-separated field is a slot, empty ones included
+        return [classify(p) for p in raw.split("\t")] + [SLOTS_BREAK_TOKEN]
+    s = raw.strip()
     if not s:
         return []
+    if (s[0] in "-—–－第") and _PAGE_NUMBER.match(s):
+        return []  # a page number printed inside a table
     if "|" in s:
-        if set(s) <= {"|", " "}:
+        if s.strip("| ") == "":
             return [BLANK_TOKEN] if s.count("|") == 1 else [BREAK_TOKEN]
-        if s.startswith("|") and _MARKDOWN_RULE.match(s):
+        if _is_markdown_rule(s):
             return [BREAK_TOKEN]
         parts = s.split("|")
-        if s.startswith("|"):
+        slots = markdown and s.startswith("|")
+        if slots:
             parts = parts[1:]
         if s.endswith("|"):
             parts = parts[:-1]
         if len(parts) == 1:  # one cell per line
             return [classify(parts[0])]
-        return [classify(p) for p in parts] + [BREAK_TOKEN]
-    if "\t" in s:
-        return [classify(p) for p in s.split("\t")] + [BREAK_TOKEN]
+        return [classify(p) for p in parts] + [SLOTS_BREAK_TOKEN if slots else BREAK_TOKEN]
     if " " in s:
         toks = _whitespace_tokens(s)
         if len(toks) > 1:
@@ -141,7 +158,8 @@ def tokenise_line(line: Line) -> list[Token]:
 
 
 def tokenise(lines: list[Line]) -> list[Token]:
+    markdown = any(ln.cells is None and "-" in ln.text and _is_markdown_rule(ln.text.strip()) for ln in lines)
     out: list[Token] = []
     for line in lines:
-        out.extend(tokenise_line(line))
+        out.extend(tokenise_line(line, markdown))
     return out
