@@ -1,16 +1,30 @@
-"""Parse many files at once: a process pool over all cores, results as columnar rows.
+"""Parse many files at once: worker processes over all cores, results as columnar rows.
 
-Each distinct content is parsed once (the first path holding it, in path order). A file that
-takes longer than the per-file cap is rejected with that reason; nothing a file contains can
-stop the batch.
+Each distinct content is parsed once (the first path holding it, in path order). Nothing a file
+contains can stop the batch or hang it:
+
+* a parse that runs past the per-file cap (``NIANBAO_MAX_PARSE_SECONDS``) is interrupted inside
+  the worker (SIGALRM) and the file is rejected with that reason;
+* a worker stuck where the alarm cannot reach it (inside C code) is killed a few seconds after
+  the cap, and a worker that dies (a crash in a C extension, the kernel's out-of-memory killer)
+  is replaced; either way that one file is rejected with the reason and the others go on;
+* workers die with the run: a killed run leaves no parser processes behind.
+
+A file that could not be read, changed while the run read it, or whose worker died gets a
+``retry_next_run`` parse note: the next run parses it again instead of keeping the rejection.
 """
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import multiprocessing
+import multiprocessing.connection
+import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,8 +33,11 @@ from .parse import Limits, parse_bytes, report_id_of
 from .raw_schema import column_names
 
 Progress = Callable[[int, int, float], None]
-# Below this many files a pool costs more than it saves.
-POOL_THRESHOLD = 24
+# A worker stuck past the cap where SIGALRM cannot interrupt it is killed this much later.
+HARD_KILL_GRACE_SECONDS = 5.0
+# Parse note code of a rejection that says nothing about the file's content (it could not be
+# read, it changed during the run, its worker died): the next run parses the file again.
+RETRY_NOTE = "retry_next_run"
 
 
 class ParseTimeout(Exception):
@@ -72,14 +89,34 @@ def _alarm(signum, frame):
     raise ParseTimeout()
 
 
-def parse_path(path: Path, source_path: str, limits: Limits, max_seconds: int) -> ParseResult:
-    """Parse one file with a wall-clock cap; never raises."""
+def _rejected(rid: str, sha: str, reason: str, retry: bool = False) -> ParseResult:
+    result = ParseResult(rid, sha, rejection_reason=reason)
+    if retry:
+        result.note("warning", RETRY_NOTE, "rejected for a reason outside the file's content; parsed again next run")
+    return result
+
+
+def timeout_reason(max_seconds: float) -> str:
+    return f"parsing took longer than the cap of {max_seconds:g} s (NIANBAO_MAX_PARSE_SECONDS)"
+
+
+def parse_path(path: Path, source_path: str, limits: Limits, max_seconds: float,
+               expected_sha256: str | None = None) -> ParseResult:
+    """Parse one file with a wall-clock cap; never raises.
+
+    ``expected_sha256`` is the content registered for the file: the result always carries that
+    identity, so a file that vanished or changed since it was registered cannot smuggle in rows
+    under another report id.
+    """
     try:
         data = path.read_bytes()
     except OSError as e:
-        rid, sha = report_id_of(b"")
-        result = ParseResult(rid, sha, rejection_reason=f"cannot read file: {e}")
-        return result
+        rid, sha = (expected_sha256[:16], expected_sha256) if expected_sha256 else report_id_of(b"")
+        return _rejected(rid, sha, f"cannot read file: {e.strerror or e}", retry=True)
+    if expected_sha256 and hashlib.sha256(data).hexdigest() != expected_sha256:
+        return _rejected(expected_sha256[:16], expected_sha256,
+                         "file changed while the run was reading it; it is read again on the next run",
+                         retry=True)
     use_alarm = max_seconds > 0 and threading.current_thread() is threading.main_thread()
     if use_alarm:
         previous = signal.signal(signal.SIGALRM, _alarm)
@@ -88,40 +125,197 @@ def parse_path(path: Path, source_path: str, limits: Limits, max_seconds: int) -
         return parse_bytes(data, source_path, limits)
     except ParseTimeout:
         rid, sha = report_id_of(data)
-        return ParseResult(rid, sha, rejection_reason=f"parsing took longer than the cap of {max_seconds} s (NIANBAO_MAX_PARSE_SECONDS)")
+        return _rejected(rid, sha, timeout_reason(max_seconds))
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
 
 
-def _work(job: tuple[str, str, Limits, int]) -> RawRows:
-    path, source_path, limits, max_seconds = job
-    return result_rows(parse_path(Path(path), source_path, limits, max_seconds), source_path)
+Job = tuple  # (path, source_path) or (path, source_path, expected_sha256)
 
 
-def parse_many(jobs: list[tuple[Path, str]], limits: Limits, max_seconds: int, workers: int,
-               progress: Progress | None = None) -> RawRows:
-    """Parse (path, source_path) jobs; rows come back in job order."""
-    out = RawRows()
-    total = len(jobs)
-    started = time.perf_counter()
-    work = [(str(p), sp, limits, max_seconds) for p, sp in jobs]
-    results: Iterable[RawRows]
-    if workers <= 1 or total < POOL_THRESHOLD:
-        results = map(_work, work)
-        pool = None
-    else:
-        ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
-        pool = (ctx or multiprocessing).Pool(workers)
-        results = pool.imap(_work, work, chunksize=max(1, min(64, total // (workers * 8) or 1)))
+def _work(job: tuple) -> RawRows:
+    path, source_path, limits, max_seconds, sha = job
     try:
-        for done, rows in enumerate(results, 1):
-            out.extend(rows)
-            if progress:
-                progress(done, total, time.perf_counter() - started)
-    finally:
-        if pool is not None:
-            pool.close()
-            pool.join()
+        result = parse_path(Path(path), source_path, limits, max_seconds, sha)
+    except ParseTimeout:  # the alarm fired between parse_bytes returning and the timer reset
+        rid, sha2 = (sha[:16], sha) if sha else report_id_of(b"")
+        result = _rejected(rid, sha2, timeout_reason(max_seconds))
+    return result_rows(result, source_path)
+
+
+def parse_many(jobs: Sequence[Job], limits: Limits, max_seconds: float, workers: int,
+               progress: Progress | None = None) -> RawRows:
+    """Parse (path, source_path[, expected_sha256]) jobs; rows come back in job order.
+
+    Files are parsed in worker processes (``workers`` of them, at most one per job) so that the
+    time cap is enforced even on a worker stuck in C code and a crashing worker loses only its
+    own file. Where ``fork`` is unavailable they are parsed in this process (the time cap then
+    relies on SIGALRM alone).
+    """
+    total = len(jobs)
+    work = [(str(j[0]), j[1], limits, max_seconds, j[2] if len(j) > 2 else None) for j in jobs]
+    started = time.perf_counter()
+    results: Iterable[RawRows]
+    if "fork" in multiprocessing.get_all_start_methods() and total:
+        results = _supervised(work, max(1, min(workers, total)), max_seconds)
+    else:
+        results = map(_work, work)
+    out = RawRows()
+    for done, rows in enumerate(results, 1):
+        out.extend(rows)
+        if progress:
+            progress(done, total, time.perf_counter() - started)
     return out
+
+
+# -- supervised worker processes ----------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """Linux: the kernel kills this process when the parent dies (a killed run leaves no workers)."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except Exception:
+        pass  # elsewhere the worker notices its parent is gone at the next poll
+
+
+def _worker_main(conn, parent_pid: int) -> None:
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
+    while True:
+        if os.getppid() != parent_pid:
+            return
+        if not conn.poll(1.0):
+            continue
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        index, work = job
+        conn.send((index, _work(work)))
+
+
+class _Worker:
+    """One parser process. Up to ``IN_FLIGHT`` jobs are sent ahead so it never waits on the
+    parent; ``assigned[0]`` is the one it is parsing, since ``since``."""
+
+    IN_FLIGHT = 2
+
+    def __init__(self, ctx) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid()), daemon=True,
+                                name="nianbao-parser")
+        self.proc.start()
+        child.close()
+        self.assigned: deque[int] = deque()
+        self.since = 0.0
+
+    def give(self, index: int, work: tuple) -> None:
+        if not self.assigned:
+            self.since = time.monotonic()
+        self.assigned.append(index)
+        try:
+            self.conn.send((index, work))
+        except OSError:
+            pass  # the worker is dead: its sentinel says so and the file is handled as lost
+
+    def stop(self, kill: bool = False) -> None:
+        if kill or not self.proc.is_alive():
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.proc.kill()
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"killed by signal {-exitcode}"
+        if exitcode == -signal.SIGKILL:
+            how += ", perhaps by the out-of-memory killer"
+    else:
+        how = f"exit code {exitcode}"
+    return f"the parser process died while reading this file ({how})"
+
+
+def _lost(work: tuple, reason: str, retry: bool) -> RawRows:
+    """Rows for a file whose worker had to be killed or died: rejected with the reason."""
+    path, source_path, _, _, sha = work
+    if not sha:
+        try:
+            sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            sha = report_id_of(b"")[1]
+    return result_rows(_rejected(sha[:16], sha, reason, retry=retry), source_path)
+
+
+def _supervised(work: list[tuple], n_workers: int, max_seconds: float):
+    """Yield each job's rows in job order, parsing in ``n_workers`` supervised processes."""
+    ctx = multiprocessing.get_context("fork")
+    pending = deque(range(len(work)))
+    results: dict[int, RawRows] = {}
+    next_out = 0
+    hard = max_seconds + HARD_KILL_GRACE_SECONDS if max_seconds > 0 else None
+    workers = [_Worker(ctx) for _ in range(n_workers)]
+    try:
+        while next_out < len(work):
+            for w in workers:
+                while pending and len(w.assigned) < w.IN_FLIGHT:
+                    i = pending.popleft()
+                    w.give(i, work[i])
+            busy = [w for w in workers if w.assigned]
+            timeout = 1.0
+            if hard is not None:
+                now = time.monotonic()
+                timeout = max(0.0, min([timeout] + [w.since + hard - now for w in busy]))
+            ready = set(multiprocessing.connection.wait(
+                [w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout))
+            for slot, w in enumerate(workers):
+                if not w.assigned:
+                    continue
+                lost_reason = None
+                if w.conn in ready:
+                    try:
+                        while w.assigned and w.conn.poll():
+                            i, rows = w.conn.recv()
+                            results[i] = rows
+                            w.assigned.remove(i)
+                            w.since = time.monotonic()
+                    except (EOFError, OSError):
+                        pass
+                if not w.assigned:
+                    continue
+                if w.proc.sentinel in ready or not w.proc.is_alive():
+                    w.proc.join(1)
+                    lost_reason, retry = _death_reason(w.proc.exitcode), True
+                elif hard is not None and time.monotonic() - w.since > hard:
+                    lost_reason, retry = timeout_reason(max_seconds), False
+                if lost_reason is None:
+                    continue
+                culprit = w.assigned.popleft()
+                results[culprit] = _lost(work[culprit], lost_reason, retry)
+                pending.extendleft(reversed(w.assigned))  # jobs sent ahead go to another worker
+                w.assigned.clear()
+                w.stop(kill=True)
+                workers[slot] = _Worker(ctx)
+            while next_out in results:
+                yield results.pop(next_out)
+                next_out += 1
+    finally:
+        for w in workers:
+            w.stop(kill=bool(w.assigned))

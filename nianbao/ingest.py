@@ -44,7 +44,7 @@ def parse_new_reports(settings: Settings, progress: Progress | None = None) -> P
         for e in entries:
             rid = e.report_id
             if rid and rid not in seen and rid not in cached:
-                jobs.append((settings.raw_dir / e.source_path, e.source_path))
+                jobs.append((settings.raw_dir / e.source_path, e.source_path, e.content_sha256))
             if rid:
                 seen.add(rid)
         limits = Limits(max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)

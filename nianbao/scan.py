@@ -1,7 +1,9 @@
 """Register every file under the raw directory: path, size, SHA-256, and why not, if not.
 
 Symlinks and anything resolving outside the raw directory are registered as rejected, never
-followed. Files over the size cap are registered as rejected without being read.
+followed. Files over the size cap are registered as rejected without being read. Hidden files
+(``.DS_Store``, ``.~lock…``) and names that are not valid UTF-8 are registered as rejected too,
+with the reason: every file under the raw directory gets exactly one row.
 """
 from __future__ import annotations
 
@@ -46,11 +48,39 @@ def scan_raw_dir(raw_dir: Path, max_file_bytes: int) -> list[FileEntry]:
         for name in sorted(names):
             path = base / name
             rel = path.relative_to(raw_dir).as_posix()
+            if not _is_utf8(rel):
+                entries.append(FileEntry(_printable(rel), *_size(path), None,
+                                         "file name is not valid UTF-8 (an archive unpacked with a legacy "
+                                         "code page?); rename the file to read it"))
+                continue
             if name.startswith(".") and not path.is_symlink():
-                continue  # editor and OS droppings (.DS_Store, .~lock)
+                entries.append(FileEntry(rel, *_size(path), None,
+                                         "hidden file (name starts with '.'): editor or system file, not read"))
+                continue
             entries.append(_register(path, rel, raw_dir, max_file_bytes))
     entries.sort(key=lambda e: e.source_path)
     return entries
+
+
+def _is_utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.walk hands undecodable bytes back as lone surrogates
+        return False
+    return True
+
+
+def _printable(name: str) -> str:
+    """The name with its undecodable bytes written as \\xNN (a storable, readable path)."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def _size(path: Path) -> tuple[int | None]:
+    try:
+        st = path.lstat()
+    except OSError:
+        return (None,)
+    return (st.st_size if os.path.isfile(path) and not os.path.islink(path) else None,)
 
 
 def _register(path: Path, rel: str, raw_dir: Path, max_file_bytes: int) -> FileEntry:

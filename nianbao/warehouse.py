@@ -3,13 +3,21 @@
 A run writes only to the work copy (settings.work_db_path). Publishing copies the finished
 work database beside the published file and renames it over the published one: readers see
 the old warehouse or the new one, never a half-built one, and a run killed at any point
-leaves the published file untouched.
+leaves the published file untouched. Readers holding the published file open (read-only) do
+not stop the rename; they keep the old file until they reconnect. docs/robustness.md tells
+users the pattern.
+
+Test hook: ``NIANBAO_TEST_CRASH_AT=<point>`` kills the process with SIGKILL at that point of
+:func:`publish` (``publish-before-copy``, ``publish-before-rename``), so tests can show what a
+run killed there leaves. Unset, it does nothing.
 """
 from __future__ import annotations
 
 import fcntl
 import os
 import shutil
+import signal
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from .batch import RawRows
+from .batch import RETRY_NOTE, RawRows
 from .model import PARSER_VERSION
 from .raw_schema import RAW_SCHEMA, RAW_TABLES, column_names, create_table_sql
 from .scan import FileEntry
@@ -48,16 +56,40 @@ def run_lock(settings: Settings):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+# How long to wait for the work database while another process holds its lock.
+LOCK_WAIT_SECONDS = 120.0
+
+
+def _is_lock_conflict(exc: BaseException) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def _connect_rw(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """Open read-write, waiting while another process holds the file's lock (a dbt or a reader
+    left over from a killed run finishing): waiting is safe, deleting its file is not."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.Error as exc:
+            if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.5)
+
+
 def connect_work(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the work database; a damaged work copy is rebuilt from scratch."""
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(settings.work_db_path))
-    except duckdb.Error:
+        con = _connect_rw(settings.work_db_path)
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    except duckdb.Error as exc:
+        if _is_lock_conflict(exc):
+            raise
         for p in (settings.work_db_path, Path(str(settings.work_db_path) + ".wal")):
             p.unlink(missing_ok=True)
         con = duckdb.connect(str(settings.work_db_path))
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     existing = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [RAW_SCHEMA]).fetchall()}
     for table in RAW_TABLES:
@@ -86,9 +118,14 @@ def read_file_registry(con: duckdb.DuckDBPyConnection) -> list[FileEntry]:
 
 
 def cached_report_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
-    """Reports already parsed by this parser version (their rows are kept, not re-parsed)."""
+    """Reports already parsed by this parser version (their rows are kept, not re-parsed).
+
+    A rejection that says nothing about the content (file unreadable, changed during the run,
+    worker died: parse note ``retry_next_run``) is not kept: the file is parsed again."""
     return {r[0] for r in con.execute(
-        f"SELECT report_id FROM {RAW_SCHEMA}.reports WHERE parser_version = ?", [PARSER_VERSION]).fetchall()}
+        f"SELECT report_id FROM {RAW_SCHEMA}.reports WHERE parser_version = ? AND report_id NOT IN "
+        f"(SELECT report_id FROM {RAW_SCHEMA}.parse_notes WHERE code = ? AND report_id IS NOT NULL)",
+        [PARSER_VERSION, RETRY_NOTE]).fetchall()}
 
 
 def _frame(table: str, rows: list[tuple]) -> pd.DataFrame:
@@ -178,16 +215,35 @@ def _write_vocab(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister("vocab_rows")
 
 
+def crash_point(name: str) -> None:
+    """Test hook (see the module docstring): SIGKILL this process if NIANBAO_TEST_CRASH_AT=name."""
+    if os.environ.get("NIANBAO_TEST_CRASH_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def publish(settings: Settings) -> Path:
-    """Copy the finished work database next to the published one and rename it into place."""
-    with duckdb.connect(str(settings.work_db_path)) as con:
+    """Copy the finished work database next to the published one and rename it into place.
+
+    The published file is never opened: readers holding it (read-only) keep the old inode and
+    see the new warehouse when they reconnect. A copy left by a publish killed half-way
+    (``.<name>.publishing``) is overwritten by the next one.
+    """
+    con = _connect_rw(settings.work_db_path)
+    try:
         con.execute("CHECKPOINT")
+    finally:
+        con.close()
     target = settings.db_path
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.publishing"
+    crash_point("publish-before-copy")
     shutil.copyfile(settings.work_db_path, tmp)
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
+    crash_point("publish-before-rename")
+    # A WAL beside the published file belongs to the old file (someone wrote to it); DuckDB
+    # would replay it into the new one.
+    Path(f"{target}.wal").unlink(missing_ok=True)
     os.replace(tmp, target)
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:

@@ -31,6 +31,7 @@ def build_validation_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
                           f"verdicts in {RESULTS_TABLE} and the failing rows in {FAILURES_TABLE}.")
     def reconciliation_validation(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         settings = nianbao.settings()
+        progress_log.info("[checks] running the rule suites")
         outcomes = run_suites(str(settings.work_db_path))
         with duckdb.connect(str(settings.work_db_path)) as con:
             store_outcomes(con, outcomes)

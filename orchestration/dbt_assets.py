@@ -1,6 +1,11 @@
 """The dbt project as Dagster assets. The manifest is built when definitions are built (and
 only when missing or older than the project files), never at module import."""
 
+import logging
+import os
+import shutil
+import sys
+import time
 from functools import cache
 from pathlib import Path
 
@@ -12,6 +17,7 @@ from nianbao.settings import PROJECT_ROOT, export_for_dbt, load_settings
 from .resources import NianbaoResource
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+progress_log = logging.getLogger("nianbao.progress")
 
 
 def _newest_source_mtime(project_dir: Path) -> float:
@@ -32,12 +38,58 @@ def dbt_project() -> DbtProject:
     return project
 
 
+_GUARD = """#!{python}
+# Written by nianbao (orchestration/dbt_assets.py): runs dbt so that it dies with the run that
+# started it. A run killed with SIGKILL cannot stop its children; without this, dbt would go on
+# writing the work database while the next run starts.
+import ctypes, os, signal, sys
+try:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux)
+except Exception:
+    pass
+if os.getppid() != int(os.environ.get("NIANBAO_DBT_PARENT") or os.getppid()):
+    sys.exit("nianbao: the run that started dbt is gone")
+os.execv({dbt!r}, [{dbt!r}] + sys.argv[1:])
+"""
+
+
+def dbt_executable() -> str:
+    """The dbt executable for DbtCliResource: a small wrapper in the work directory that makes
+    dbt die with the run (Linux); plain ``dbt`` where that cannot be set up."""
+    beside = Path(sys.executable).parent / "dbt"
+    real = str(beside) if beside.exists() else shutil.which("dbt")
+    if not real or not sys.platform.startswith("linux"):
+        return real or "dbt"
+    guard = load_settings().work_dir / "dbt-guard"
+    text = _GUARD.format(python=sys.executable, dbt=real)
+    try:
+        guard.parent.mkdir(parents=True, exist_ok=True)
+        if not guard.exists() or guard.read_text() != text:
+            tmp = guard.with_suffix(".tmp")
+            tmp.write_text(text)
+            tmp.chmod(0o755)
+            tmp.replace(guard)
+    except OSError:
+        return real
+    return str(guard)
+
+
 def build_dbt_assets() -> dg.AssetsDefinition:
     project = dbt_project()
 
     @dbt_assets(manifest=project.manifest_path, project=project, name="nianbao_dbt_models")
     def nianbao_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, nianbao: NianbaoResource):
         export_for_dbt(nianbao.settings())
-        yield from dbt.cli(["build"], context=context).stream()
+        os.environ["NIANBAO_DBT_PARENT"] = str(os.getpid())  # read by the dbt guard
+        progress_log.info("[dbt] dbt build started")
+        built, last = 0, time.monotonic()
+        for event in dbt.cli(["build"], context=context).stream():
+            if isinstance(event, (dg.Output, dg.AssetMaterialization)):
+                built += 1
+                if time.monotonic() - last >= 2.0:
+                    last = time.monotonic()
+                    progress_log.info("[dbt] %d models built", built)
+            yield event
+        progress_log.info("[dbt] dbt build finished: %d models built", built)
 
     return nianbao_dbt_models

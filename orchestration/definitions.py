@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from .check_assets import build_validation_asset
-from .dbt_assets import build_dbt_assets, dbt_project
+from .dbt_assets import build_dbt_assets, dbt_executable, dbt_project
 from .ingest_assets import parsed_reports, report_files
 from .publish_assets import build_publish_asset
 from .resources import NianbaoResource
@@ -28,7 +28,7 @@ def build_definitions() -> dg.Definitions:
         assets=[report_files, parsed_reports, dbt_models, validation, publish],
         jobs=[job],
         sensors=[build_raw_dir_sensor(job)],
-        resources={"nianbao": NianbaoResource(), "dbt": DbtCliResource(project_dir=dbt_project())},
+        resources={"nianbao": NianbaoResource(), "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())},
         executor=dg.in_process_executor,
     )
 
