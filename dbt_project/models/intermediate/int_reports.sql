@@ -1,0 +1,76 @@
+{{ config(materialized='table') }}
+-- One row per report_id: raw.reports with agency_id derived from the normalised agency name,
+-- plus a 'rejected' row for any report_id that source_files registered but the parse step
+-- wrote no report row for (so every read file has a dim_report row).
+
+with reports as (
+    select * from {{ ref('stg_raw__reports') }}
+),
+
+unparsed_files as (
+    select
+        sf.report_id,
+        min(sf.content_sha256) as content_sha256,
+        min(sf.source_path) as source_path,
+        min(sf.reason) as reason
+    from {{ ref('stg_raw__source_files') }} as sf
+    where sf.report_id is not null
+      and not exists (select 1 from reports as r where r.report_id = sf.report_id)
+    group by sf.report_id
+),
+
+all_reports as (
+    select
+        report_id,
+        content_sha256,
+        source_path,
+        file_format,
+        encoding,
+        title,
+        nullif(trim(agency_name), '') as agency_name,
+        province,
+        city,
+        county,
+        admin_level,
+        report_year,
+        published_on,
+        index_number,
+        template,
+        original_script,
+        parse_status,
+        rejection_reason,
+        document_kind,
+        parser_version
+    from reports
+
+    union all
+
+    select
+        report_id,
+        content_sha256,
+        source_path,
+        null as file_format,
+        null as encoding,
+        null as title,
+        null as agency_name,
+        null as province,
+        null as city,
+        null as county,
+        null as admin_level,
+        null as report_year,
+        null as published_on,
+        null as index_number,
+        null as template,
+        null as original_script,
+        'rejected' as parse_status,
+        coalesce(reason, 'registered in source_files but no report row was written by the parse step') as rejection_reason,
+        null as document_kind,
+        null as parser_version
+    from unparsed_files
+)
+
+select
+    *,
+    {{ agency_id('agency_name') }} as agency_id,
+    coalesce(parse_status, '') <> 'rejected' as has_facts
+from all_reports

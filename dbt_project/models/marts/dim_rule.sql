@@ -1,0 +1,9 @@
+-- One row per reconciliation rule, from the vocabulary.
+
+select
+    rule,
+    severity,
+    scope,
+    statement_zh,
+    basis
+from {{ ref('stg_raw__vocab_rules') }}

@@ -1,0 +1,134 @@
+-- One row per agency × report_year (non-rejected reports with a known agency and year).
+-- Figures come from the agency-year's primary report (int_agency_year_reports): when an agency
+-- has several reports for one year they are not summed, which would double count.
+-- Counts are sums of leaf fact cells, so they are null when the report has no such cells
+-- (e.g. no table 四), not 0.
+
+with primary_reports as (
+    select report_id, agency_id, report_year, n_reports
+    from {{ ref('int_agency_year_reports') }}
+    where is_primary
+),
+
+applications as (
+    select
+        f.report_id,
+        sum(f.count) filter (where f.flow = 'new_received') as requests_received,
+        sum(f.count) filter (where f.flow = 'carried_over_from_previous_year') as requests_carried_over,
+        sum(f.count) filter (where f.flow = 'carried_forward_to_next_year') as requests_carried_forward,
+        bool_or(f.source = 'table') as has_table,
+        bool_or(f.source = 'narrative') as has_narrative
+    from {{ ref('fct_applications') }} as f
+    semi join primary_reports as p on p.report_id = f.report_id
+    group by f.report_id
+),
+
+outcomes as (
+    select
+        f.report_id,
+        sum(f.count) as requests_processed,
+        sum(f.count) filter (where f.outcome_category = 'granted') as requests_granted,
+        sum(f.count) filter (where f.outcome_category = 'partially_granted') as requests_partially_granted,
+        sum(f.count) filter (where f.outcome_category = 'denied') as requests_denied,
+        sum(f.count) filter (where f.outcome_category = 'unable_to_provide') as requests_unable_to_provide,
+        sum(f.count) filter (where f.outcome_category = 'not_processed') as requests_not_processed,
+        sum(f.count) filter (where f.outcome_category = 'other') as requests_other_outcome,
+        bool_or(f.source = 'table') as has_table,
+        bool_or(f.source = 'narrative') as has_narrative
+    from {{ ref('fct_application_outcomes') }} as f
+    semi join primary_reports as p on p.report_id = f.report_id
+    group by f.report_id
+),
+
+litigation as (
+    select
+        f.report_id,
+        sum(f.count) filter (where f.proceeding = 'administrative_review') as reviews_total,
+        sum(f.count) filter (where f.proceeding = 'administrative_review' and f.result <> 'pending') as reviews_concluded,
+        sum(f.count) filter (where f.proceeding = 'administrative_review' and f.result = 'corrected') as reviews_corrected,
+        sum(f.count) filter (where f.proceeding <> 'administrative_review') as lawsuits_total,
+        sum(f.count) filter (where f.proceeding <> 'administrative_review' and f.result <> 'pending') as lawsuits_concluded,
+        sum(f.count) filter (where f.proceeding <> 'administrative_review' and f.result = 'corrected') as lawsuits_corrected,
+        bool_or(f.source = 'table') as has_table,
+        bool_or(f.source = 'narrative') as has_narrative
+    from {{ ref('fct_litigation') }} as f
+    semi join primary_reports as p on p.report_id = f.report_id
+    group by f.report_id
+),
+
+joined as (
+    select
+        p.agency_id,
+        p.report_year,
+        p.n_reports,
+        p.report_id as primary_report_id,
+        a.requests_received,
+        a.requests_carried_over,
+        a.requests_carried_forward,
+        o.requests_processed,
+        o.requests_granted,
+        o.requests_partially_granted,
+        o.requests_denied,
+        o.requests_unable_to_provide,
+        o.requests_not_processed,
+        o.requests_other_outcome,
+        l.reviews_total,
+        l.reviews_concluded,
+        l.reviews_corrected,
+        l.lawsuits_total,
+        l.lawsuits_concluded,
+        l.lawsuits_corrected,
+        coalesce(a.has_table, false) or coalesce(o.has_table, false) or coalesce(l.has_table, false) as has_table,
+        coalesce(a.has_narrative, false) or coalesce(o.has_narrative, false) or coalesce(l.has_narrative, false) as has_narrative
+    from primary_reports as p
+    left join applications as a on a.report_id = p.report_id
+    left join outcomes as o on o.report_id = p.report_id
+    left join litigation as l on l.report_id = p.report_id
+)
+
+select
+    j.agency_id,
+    j.report_year,
+    ag.agency_name,
+    ag.province,
+    ag.city,
+    ag.county,
+    ag.admin_level,
+    cast(j.n_reports as bigint) as n_reports,
+    j.primary_report_id,
+    r.template,
+    r.parse_status,
+    r.is_reconciled,
+    case
+        when j.has_table and j.has_narrative then 'mixed'
+        when j.has_table then 'table'
+        when j.has_narrative then 'narrative'
+    end as figures_source,
+    cast(j.requests_received as bigint) as requests_received,
+    cast(j.requests_carried_over as bigint) as requests_carried_over,
+    cast(j.requests_carried_forward as bigint) as requests_carried_forward,
+    cast(j.requests_processed as bigint) as requests_processed,
+    cast(j.requests_granted as bigint) as requests_granted,
+    cast(j.requests_partially_granted as bigint) as requests_partially_granted,
+    cast(j.requests_denied as bigint) as requests_denied,
+    cast(j.requests_unable_to_provide as bigint) as requests_unable_to_provide,
+    cast(j.requests_not_processed as bigint) as requests_not_processed,
+    cast(j.requests_other_outcome as bigint) as requests_other_outcome,
+    cast(j.reviews_total as bigint) as reviews_total,
+    cast(j.reviews_concluded as bigint) as reviews_concluded,
+    cast(j.reviews_corrected as bigint) as reviews_corrected,
+    cast(j.lawsuits_total as bigint) as lawsuits_total,
+    cast(j.lawsuits_concluded as bigint) as lawsuits_concluded,
+    cast(j.lawsuits_corrected as bigint) as lawsuits_corrected,
+    cast(
+        (coalesce(j.requests_granted, 0) + coalesce(j.requests_partially_granted, 0))
+        / nullif(j.requests_processed, 0)
+        as double
+    ) as share_granted_full_or_partial,
+    cast(j.reviews_corrected / nullif(j.reviews_concluded, 0) as double) as share_reviews_corrected,
+    cast(j.lawsuits_corrected / nullif(j.lawsuits_concluded, 0) as double) as share_lawsuits_corrected
+from joined as j
+left join {{ ref('dim_agency') }} as ag
+    on ag.agency_id = j.agency_id
+left join {{ ref('dim_report') }} as r
+    on r.report_id = j.primary_report_id

@@ -1,0 +1,7 @@
+-- Staging view of raw.file_registry: column names as written by the ingest step, types cast; nothing else.
+select
+    cast(source_path as varchar) as source_path,
+    cast(size_bytes as bigint) as size_bytes,
+    cast(content_sha256 as varchar) as content_sha256,
+    cast(reason as varchar) as reason
+from {{ source('raw', 'file_registry') }}

@@ -1,0 +1,7 @@
+-- Staging view of raw.vocab_disclosure_measures: column names as written by the parse step, types cast; nothing else.
+select
+    cast(measure as varchar) as measure,
+    cast(label_zh as varchar) as label_zh,
+    cast(templates as varchar) as templates,
+    cast(unit as varchar) as unit
+from {{ source('raw', 'vocab_disclosure_measures') }}
