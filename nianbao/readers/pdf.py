@@ -61,13 +61,23 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
             f"malformed PDF{_truncation_hint(data)} ({type(exc).__name__}: {exc})"
         ) from exc
 
+    # Over the page cap: rejected before pdfplumber builds any page (its close() would build
+    # them all, so the document is left to the garbage collector: it holds only our buffer).
+    try:
+        n_pages, exact = _count_pages(pdf.doc, max_pages)
+    except Exception as exc:
+        raise UnreadableFile(f"malformed PDF: page tree unreadable ({type(exc).__name__}: {exc})") from exc
+    if n_pages > max_pages:
+        raise UnreadableFile(f"PDF has {n_pages if exact else f'more than {max_pages}'} pages, "
+                             f"over the cap of {max_pages} (NIANBAO_MAX_PAGES)")
+
     with pdf:
         try:
             n_pages = len(pdf.pages)
         except Exception as exc:
             raise UnreadableFile(f"malformed PDF: page tree unreadable ({type(exc).__name__}: {exc})") from exc
         if n_pages > max_pages:
-            raise UnreadableFile(f"PDF has {n_pages} pages, over the cap of {max_pages}")
+            raise UnreadableFile(f"PDF has {n_pages} pages, over the cap of {max_pages} (NIANBAO_MAX_PAGES)")
         if n_pages == 0:
             raise UnreadableFile("PDF has no pages")
 
@@ -144,6 +154,29 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
     return Document(
         blocks=builder.finish(), file_format="pdf", page_count=n_pages, notes=notes
     )
+
+
+def _count_pages(doc, cap: int) -> tuple[int, bool]:
+    """(pages, exact): pages counted one by one, stopping at ``cap + 1`` — pdfplumber's
+    ``len(pdf.pages)`` builds every page first (80 s and 700 MB for a 20 MB file of 200,000
+    empty pages). Over the cap, the count the page tree declares is reported when it agrees."""
+    from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdftypes import resolve1
+
+    n = 0
+    for _ in PDFPage.create_pages(doc):
+        n += 1
+        if n > cap:
+            break
+    if n <= cap:
+        return n, True
+    try:
+        declared = resolve1(resolve1(doc.catalog.get("Pages")).get("Count"))
+    except Exception:
+        declared = None
+    if isinstance(declared, int) and declared > cap:
+        return declared, True
+    return n, False
 
 
 def _truncation_hint(data: bytes) -> str:
