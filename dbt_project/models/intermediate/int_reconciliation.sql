@@ -52,6 +52,7 @@ select
     u.rule,
     v.severity,
     v.scope as rule_scope,
+    v.source,
     u.scope_id,
     u.left_value,
     u.right_value,

@@ -5,5 +5,6 @@ select
     severity,
     scope,
     statement_zh,
-    basis
+    basis,
+    source
 from {{ ref('stg_raw__vocab_rules') }}

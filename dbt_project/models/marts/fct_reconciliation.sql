@@ -12,6 +12,7 @@ select
     passed,
     severity,
     rule_scope,
+    source,
     related_report_id,
     related_report_year,
     note

@@ -4,5 +4,6 @@ select
     cast(severity as varchar) as severity,
     cast(scope as varchar) as scope,
     cast(statement_zh as varchar) as statement_zh,
-    cast(basis as varchar) as basis
+    cast(basis as varchar) as basis,
+    cast(source as varchar) as source
 from {{ source('raw', 'vocab_rules') }}
