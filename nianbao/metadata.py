@@ -12,6 +12,7 @@ _TITLE = re.compile(
 )
 _AGENCY_TAIL = re.compile(r"([\u4e00-\u9fff()]{2,40})$")
 _AGENCY_HEAD = re.compile(r"^([\u4e00-\u9fff()]{2,40})")
+_AGENCY_LINE = re.compile(r"^[\u4e00-\u9fff()]{2,40}(?:人民政府|办公厅|办公室|政府|局|委员会|委|厅|部|署|中心|办事处|管理处|总局)$")
 _FIELD_AGENCY = re.compile(r"发布机构\s*[:|]?\s*\|?\s*([\u4e00-\u9fff()]{2,40})")
 _FIELD_INDEX = re.compile(r"索\s*引\s*号\s*[:|]?\s*\|?\s*([0-9A-Za-z][0-9A-Za-z\-/_.]{5,60})")
 _FIELD_DATE = re.compile(
@@ -59,6 +60,11 @@ def extract_metadata(lines: list[str], head_text: str) -> tuple[Metadata, int | 
             title_agency = _clean_agency(tail.group(1))
         elif head:  # "2019年上海市人民政府办公厅政府信息公开工作年度报告"
             title_agency = _clean_agency(head.group(1))
+        elif i > 0 and not pre:
+            # a title set on two lines (PDF cover: "淮安市人民政府" / "2024 年政府信息公开…")
+            prev = lines[i - 1].strip().replace(" ", "")
+            if _AGENCY_LINE.match(prev):
+                title_agency = _clean_agency(prev)
         for kind, pattern in _NOT_ANNUAL:
             if pattern.search(md.title):
                 md.document_kind = kind

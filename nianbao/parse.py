@@ -154,7 +154,7 @@ def parse_document(doc: Document, result: ParseResult) -> None:
         result.notes += read.notes
 
     prose_lines = [ln.text for ln in lines[start:] if ln.cells is None and "|" not in ln.text]
-    figures = find_prose_figures("\n".join(prose_lines))
+    figures = find_prose_figures(_prose_text(prose_lines, doc.file_format))
     has_t3 = any(c.table_id == "t3" for c in table_cells)
     cells = list(table_cells)
     if not has_t3:
@@ -167,6 +167,26 @@ def parse_document(doc: Document, result: ParseResult) -> None:
     result.rules = (evaluate_report_rules(cells, unreadable)
                     + narrative_consistency(figures, table_cells, unreadable.get("t3", set())))
     _set_status(result, reads, figures, template)
+
+
+_SENTENCE_END = frozenset("。；;：:！？!?")
+_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.]|[(（][一二三四五六七八九十]+[)）])")
+
+
+def _prose_text(prose_lines: list[str], file_format: str | None) -> str:
+    """The prose as one text for the figure reader. A PDF text layer breaks a paragraph at the
+    page margin ("…本年度新收政府信 / 息公开申请14件"): there a line that does not end a sentence
+    runs on into the next one, unless that one opens a numbered heading."""
+    if file_format != "pdf":
+        return "\n".join(prose_lines)
+    out: list[str] = []
+    for text in prose_lines:
+        t = text.strip()
+        if out and out[-1] and out[-1][-1] not in _SENTENCE_END and t and not _HEADING_START.match(t):
+            out[-1] += t
+        else:
+            out.append(t)
+    return "\n".join(out)
 
 
 def _expected_t3_rows(template: str, read_rows: set[str]) -> set[str]:

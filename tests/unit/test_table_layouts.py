@@ -157,3 +157,15 @@ def test_unreadable_leaf_row_keeps_outcome_sum_unevaluated():
     assert outcome and outcome[0].passed is None
     figures = [ProseFigure("unable_to_provide_unspecified", 2.0, "无法提供2件")]
     assert narrative_consistency(figures, cells, {"unable_to_provide_not_held"}) == []
+
+
+def test_pdf_prose_lines_run_on_for_the_figure_reader():
+    """A PDF text layer wraps a paragraph at the margin, inside the words of a figure."""
+    from nianbao.parse import _prose_text
+
+    lines = ["(二)依申请公开情况。全年共办结政府信息公开申请件16件,本年度新收政府信",
+             "息公开申请14件。依法予以公开10件,不予处理1", "件。", "三、收到和处理政府信息公开申请情况"]
+    text = _prose_text(lines, "pdf")
+    assert "本年度新收政府信息公开申请14件" in text and "不予处理1件" in text
+    assert text.endswith("\n三、收到和处理政府信息公开申请情况")
+    assert _prose_text(lines, "text") == "\n".join(lines)
