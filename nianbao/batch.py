@@ -146,20 +146,21 @@ def _work(job: tuple) -> RawRows:
 
 
 def parse_many(jobs: Sequence[Job], limits: Limits, max_seconds: float, workers: int,
-               progress: Progress | None = None) -> RawRows:
+               progress: Progress | None = None, max_memory_mb: int = 0) -> RawRows:
     """Parse (path, source_path[, expected_sha256]) jobs; rows come back in job order.
 
     Files are parsed in worker processes (``workers`` of them, at most one per job) so that the
-    time cap is enforced even on a worker stuck in C code and a crashing worker loses only its
-    own file. Where ``fork`` is unavailable they are parsed in this process (the time cap then
-    relies on SIGALRM alone).
+    time cap is enforced even on a worker stuck in C code, a crashing worker loses only its own
+    file, and a worker may allocate at most ``max_memory_mb`` MB beyond what it started with
+    (0: no cap). Where ``fork`` is unavailable they are parsed in this process (the time cap then
+    relies on SIGALRM alone, and there is no memory cap).
     """
     total = len(jobs)
     work = [(str(j[0]), j[1], limits, max_seconds, j[2] if len(j) > 2 else None) for j in jobs]
     started = time.perf_counter()
     results: Iterable[RawRows]
     if "fork" in multiprocessing.get_all_start_methods() and total:
-        results = _supervised(work, max(1, min(workers, total)), max_seconds)
+        results = _supervised(work, max(1, min(workers, total)), max_seconds, max_memory_mb)
     else:
         results = map(_work, work)
     out = RawRows()
@@ -183,9 +184,43 @@ def _die_with_parent() -> None:
         pass  # elsewhere the worker notices its parent is gone at the next poll
 
 
-def _worker_main(conn, parent_pid: int) -> None:
+def memory_reason(max_memory_mb: int) -> str:
+    return f"parsing needed more memory than the cap of {max_memory_mb:,} MB (NIANBAO_MAX_PARSE_MEMORY_MB)"
+
+
+def _cap_memory(max_memory_mb: int) -> None:
+    """Linux: limit this process's address space to what it has now plus the cap, so a file
+    that would eat all memory ends in MemoryError (rejected) instead of the OOM killer."""
+    if max_memory_mb <= 0:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            now = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = now + max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (OSError, ValueError, ImportError):
+        pass
+
+
+def _work_capped(work: tuple, max_memory_mb: int) -> RawRows:
+    try:
+        rows = _work(work)
+    except MemoryError:
+        rows = _lost(work, memory_reason(max_memory_mb), retry=False)
+    if max_memory_mb > 0:
+        reason_at = column_names("reports").index("rejection_reason")
+        for i, row in enumerate(rows.reports):
+            if row[reason_at] and "MemoryError" in row[reason_at]:
+                rows.reports[i] = row[:reason_at] + (memory_reason(max_memory_mb),) + row[reason_at + 1:]
+    return rows
+
+
+def _worker_main(conn, parent_pid: int, max_memory_mb: int = 0) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
+    _cap_memory(max_memory_mb)
     while True:
         if os.getppid() != parent_pid:
             return
@@ -198,7 +233,7 @@ def _worker_main(conn, parent_pid: int) -> None:
         if job is None:
             return
         index, work = job
-        conn.send((index, _work(work)))
+        conn.send((index, _work_capped(work, max_memory_mb)))
 
 
 class _Worker:
@@ -207,9 +242,9 @@ class _Worker:
 
     IN_FLIGHT = 2
 
-    def __init__(self, ctx) -> None:
+    def __init__(self, ctx, max_memory_mb: int = 0) -> None:
         self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid()), daemon=True,
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid(), max_memory_mb), daemon=True,
                                 name="nianbao-parser")
         self.proc.start()
         child.close()
@@ -264,14 +299,14 @@ def _lost(work: tuple, reason: str, retry: bool) -> RawRows:
     return result_rows(_rejected(sha[:16], sha, reason, retry=retry), source_path)
 
 
-def _supervised(work: list[tuple], n_workers: int, max_seconds: float):
+def _supervised(work: list[tuple], n_workers: int, max_seconds: float, max_memory_mb: int = 0):
     """Yield each job's rows in job order, parsing in ``n_workers`` supervised processes."""
     ctx = multiprocessing.get_context("fork")
     pending = deque(range(len(work)))
     results: dict[int, RawRows] = {}
     next_out = 0
     hard = max_seconds + HARD_KILL_GRACE_SECONDS if max_seconds > 0 else None
-    workers = [_Worker(ctx) for _ in range(n_workers)]
+    workers = [_Worker(ctx, max_memory_mb) for _ in range(n_workers)]
     try:
         while next_out < len(work):
             for w in workers:
@@ -312,7 +347,7 @@ def _supervised(work: list[tuple], n_workers: int, max_seconds: float):
                 pending.extendleft(reversed(w.assigned))  # jobs sent ahead go to another worker
                 w.assigned.clear()
                 w.stop(kill=True)
-                workers[slot] = _Worker(ctx)
+                workers[slot] = _Worker(ctx, max_memory_mb)
             while next_out in results:
                 yield results.pop(next_out)
                 next_out += 1

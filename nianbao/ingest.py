@@ -49,7 +49,8 @@ def parse_new_reports(settings: Settings, progress: Progress | None = None) -> P
                 seen.add(rid)
         limits = Limits(max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
         t0 = time.perf_counter()
-        fresh = parse_many(jobs, limits, settings.max_parse_seconds, settings.worker_count, progress)
+        fresh = parse_many(jobs, limits, settings.max_parse_seconds, settings.worker_count, progress,
+                           max_memory_mb=settings.max_parse_memory_mb)
         seconds = time.perf_counter() - t0
         load = load_raw(con, entries, fresh)
         status_counts = dict(con.execute(

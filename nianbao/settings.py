@@ -27,6 +27,7 @@ class Settings:
     max_file_bytes: int = 50 * 1024 * 1024
     max_pages: int = 300
     max_parse_seconds: int = 60
+    max_parse_memory_mb: int = 2048  # per parser process, beyond its start; 0: no cap
     workers: int = 0  # 0: one per core
 
     @property
@@ -56,6 +57,7 @@ def load_settings() -> Settings:
         max_file_bytes=_env_int("NIANBAO_MAX_FILE_BYTES", 50 * 1024 * 1024),
         max_pages=_env_int("NIANBAO_MAX_PAGES", 300),
         max_parse_seconds=_env_int("NIANBAO_MAX_PARSE_SECONDS", 60),
+        max_parse_memory_mb=_env_int("NIANBAO_MAX_PARSE_MEMORY_MB", 2048),
         workers=_env_int("NIANBAO_WORKERS", 0),
     )
 
