@@ -40,8 +40,10 @@ HARD_KILL_GRACE_SECONDS = 5.0
 RETRY_NOTE = "retry_next_run"
 
 
-class ParseTimeout(Exception):
-    pass
+class ParseTimeout(BaseException):
+    """Raised by the per-file alarm. A BaseException, so that the readers' and libraries'
+    ``except Exception`` (pdfplumber wraps everything in PdfminerException, the PDF reader
+    skips a page that fails) cannot swallow it and parse on past the cap."""
 
 
 @dataclass
@@ -120,7 +122,7 @@ def parse_path(path: Path, source_path: str, limits: Limits, max_seconds: float,
     use_alarm = max_seconds > 0 and threading.current_thread() is threading.main_thread()
     if use_alarm:
         previous = signal.signal(signal.SIGALRM, _alarm)
-        signal.setitimer(signal.ITIMER_REAL, max_seconds)
+        signal.setitimer(signal.ITIMER_REAL, max_seconds, 1.0)  # and again each second, if swallowed
     try:
         return parse_bytes(data, source_path, limits)
     except ParseTimeout:
