@@ -1,0 +1,515 @@
+"""Scale benchmark: N generated reports through the library and through a whole `nianbao run`.
+
+    python bench/scale.py                       # N = 1000, 10000, 100000
+    python bench/scale.py 1000 10000            # just these
+    python bench/scale.py 1000 --skip-runs      # parse throughput only
+    python bench/scale.py 100000 --skip-warm    # cold run only
+
+For each N it measures and prints, beside the targets of issue 6:
+
+* library parse throughput (reports/s): one core (``parse_bytes`` in this process) and all cores
+  (``nianbao.batch.parse_many``, the pool a run uses), on a sample of the corpus;
+* a cold ``nianbao run`` (fresh warehouse, fresh Dagster home) end to end, with the time of each
+  Dagster step (from the run's step stats) and the start-up before the first step;
+* warm runs on that warehouse after adding 1 new file and after changing 1 file;
+* peak memory of the run's whole process tree (sum of RSS, sampled every 0.25 s) and the
+  warehouse's size on disk;
+* three analyst queries on the published marts (median of 5 after one warm-up).
+
+The corpus is generated with the test generator (tests/generator) and cached under
+``bench/out/corpus-n<N>-s<seed>/`` (file i is the same for every N, so a larger corpus reuses a
+smaller one's files by hard link). It is realistic in the ways that cost time: a mix of
+formats (mostly text and HTML, some Word and PDF), the 7 text layouts, 5 encodings, both
+templates, traditional script and the other perturbations, about 30 % of reports breaking one
+rule, 1 % duplicate files, and about N/6 agencies each reporting for 6 consecutive years.
+
+Results go to ``bench/out/scale-<timestamp>.json`` (compare runs with ``--compare OLD.json``).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+YEARS = (2019, 2020, 2021, 2022, 2023, 2024)
+# format mix: mostly text and HTML (issue 6); PDF parsing costs ~40x a text file
+FORMAT_MIX = (("txt", 0.56), ("html", 0.40), ("docx", 0.03), ("pdf", 0.01))
+DUPLICATE_EVERY = 100  # every 100th file is a copy of an earlier one (a re-post, a mirror)
+# characters written the same in both scripts, for synthetic township names
+_TOWN_CHARS = "山水石林田平安和永新清明青白金玉花高大小上下中南北西古竹桃柳松泉河江湖溪"
+_TOWN_KINDS = (("镇", "人民政府"), ("乡", "人民政府"), ("街道", "办事处"))
+
+TARGETS = {
+    "parse_all_cores_rps": (">=", 1000, "reports/s"),
+    "cold_run_s": {10_000: ("<=", 45, "s"), 100_000: ("<=", 180, "s")},
+    "warm_run_s": ("<=", 20, "s"),
+    "peak_rss_mb": ("<=", 2048, "MB"),
+    "query_ms": ("<=", 100, "ms"),
+}
+
+QUERIES = {
+    "province_agency_year_totals": """
+        select agency_name, report_year, requests_received, requests_processed, requests_granted,
+               reviews_total, lawsuits_total
+        from marts.mart_agency_year
+        where province = $province
+        order by agency_name, report_year""",
+    "share_granted_by_year": """
+        select report_year,
+               sum(requests_granted) as granted,
+               sum(requests_processed) as processed,
+               round(sum(requests_granted) / nullif(sum(requests_processed), 0), 4) as share_granted
+        from marts.mart_agency_year
+        group by report_year order by report_year""",
+    "carryover_mismatch_agencies": """
+        select r.agency_id, a.agency_name, count(distinct r.report_year) as years_mismatched
+        from marts.fct_reconciliation r join marts.dim_agency a using (agency_id)
+        where r.rule = 't3_cross_year_carryover' and r.passed = false
+        group by all order by years_mismatched desc, r.agency_id""",
+}
+
+
+# ---------------------------------------------------------------------------- the corpus
+
+def _agency(k: int) -> str:
+    """A distinct, realistic agency name for agency number k."""
+    from tests.generator.spec import _PLACES
+
+    names = _agency_names_cached()
+    if k < len(names):
+        return names[k]
+    k -= len(names)
+    k, place = divmod(k, len(_PLACES))
+    prov, city, counties = _PLACES[place]
+    k, county = divmod(k, len(counties))
+    k, kind = divmod(k, len(_TOWN_KINDS))
+    k, a = divmod(k, len(_TOWN_CHARS))
+    k, b = divmod(k, len(_TOWN_CHARS))
+    town = _TOWN_CHARS[a] + _TOWN_CHARS[b] + ("" if k == 0 else _TOWN_CHARS[k % len(_TOWN_CHARS)])
+    suffix, body = _TOWN_KINDS[kind]
+    return (city or prov) + counties[county] + town + suffix + body
+
+
+_NAMES: list[str] | None = None
+
+
+def _agency_names_cached() -> list[str]:
+    global _NAMES
+    if _NAMES is None:
+        from tests.generator.spec import all_agency_names
+
+        _NAMES = all_agency_names()
+    return _NAMES
+
+
+def make_report(seed: int, i: int) -> tuple[str, bytes, str]:
+    """Report i of the corpus: (file name, bytes, format). Deterministic in (seed, i)."""
+    from tests.generator import random_case
+    from tests.generator.spec import random_index_number, random_published_on
+
+    rng = random.Random(seed * 1_000_003 + i)
+    agency_no, year_no = divmod(i, len(YEARS))
+    year = YEARS[year_no]
+    template = "2019" if year <= 2020 else "2021"
+    fmt = rng.choices([f for f, _ in FORMAT_MIX], weights=[w for _, w in FORMAT_MIX])[0]
+    for _ in range(20):
+        case = random_case(rng, (fmt,), template=template)
+        if case.spec.template == template:  # the docx fill-in template is 2021 only
+            break
+    spec = case.spec
+    spec.agency, spec.short_agency = _agency(agency_no), None
+    spec.report_year = year
+    spec.published_on = random_published_on(rng, year)
+    spec.index_number = random_index_number(rng, year)
+    name, data = case.render()
+    return f"{i:07d}-{name}", data, fmt
+
+
+def _gen_chunk(args: tuple[int, int, int, str]) -> dict[str, int]:
+    seed, start, stop, dest = args
+    counts: dict[str, int] = {}
+    for i in range(start, stop):
+        sub = Path(dest) / f"{i // 1000:04d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        if i % DUPLICATE_EVERY == DUPLICATE_EVERY - 1:
+            src_name, data, fmt = make_report(seed, i - DUPLICATE_EVERY // 2)
+            name = f"{i:07d}-copy-of-{src_name}"
+            fmt = "duplicate"
+        else:
+            name, data, fmt = make_report(seed, i)
+        (sub / name).write_bytes(data)
+        counts[fmt] = counts.get(fmt, 0) + 1
+    return counts
+
+
+def corpus(n: int, seed: int, jobs: int) -> Path:
+    """The raw directory of an n-report corpus, generated once and cached."""
+    base = OUT / f"corpus-n{n}-s{seed}"
+    raw, manifest = base / "raw", base / "manifest.json"
+    if manifest.exists():
+        return raw
+    if base.exists():
+        shutil.rmtree(base)
+    raw.mkdir(parents=True)
+    # file i does not depend on n: hard-link what another corpus of this seed already has
+    reused = 0
+    for other in sorted(OUT.glob(f"corpus-n*-s{seed}/manifest.json")):
+        for f in (other.parent / "raw").rglob("*"):
+            if f.is_file() and int(f.name[:7]) < n:
+                dest = raw / f.parent.name / f.name
+                dest.parent.mkdir(exist_ok=True)
+                if not dest.exists():
+                    os.link(f, dest)
+                    reused += 1
+    have = {int(f.name[:7]) for f in raw.rglob("*") if f.is_file()}
+    todo = [i for i in range(n) if i not in have]
+    t0 = time.perf_counter()
+    print(f"[corpus] generating {len(todo)} of {n} reports (seed {seed}, {reused} reused) into {raw}", flush=True)
+    counts: dict[str, int] = {}
+    chunks, step = [], 200
+    runs: list[tuple[int, int]] = []
+    for i in todo:  # contiguous runs of missing indices
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    for a, b in runs:
+        for s in range(a, b, step):
+            chunks.append((seed, s, min(b, s + step), str(raw)))
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(jobs) as pool:
+        done = 0
+        for c in pool.imap_unordered(_gen_chunk, chunks):
+            for k, v in c.items():
+                counts[k] = counts.get(k, 0) + v
+            done += sum(c.values())
+            if done % 5000 < step:
+                print(f"[corpus] {done}/{len(todo)} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    files = sorted(f for f in raw.rglob("*") if f.is_file())
+    assert len(files) == n, (len(files), n)
+    manifest.write_text(json.dumps({
+        "n": n, "seed": seed, "bytes": sum(f.stat().st_size for f in files),
+        "generated_now": counts, "format_mix": dict(FORMAT_MIX),
+        "seconds": round(time.perf_counter() - t0, 1),
+    }, indent=2))
+    return raw
+
+
+# ---------------------------------------------------------------------------- measurements
+
+def parse_throughput(raw: Path, sample: int, workers: int) -> dict:
+    from nianbao.batch import parse_many
+    from nianbao.parse import Limits, parse_bytes
+
+    files = sorted(f for f in raw.rglob("*") if f.is_file() and "-copy-of-" not in f.name)[:sample]
+    blobs = [(f.name, f.read_bytes()) for f in files]
+    t0 = time.perf_counter()
+    for name, data in blobs:
+        parse_bytes(data, name)
+    one = time.perf_counter() - t0
+    jobs = [(f, f.name) for f in files]
+    t0 = time.perf_counter()
+    rows = parse_many(jobs, Limits(), 60, workers)
+    many = time.perf_counter() - t0
+    return {
+        "sample": len(files), "workers": workers,
+        "one_core_rps": round(len(files) / one, 1),
+        "all_cores_rps": round(len(files) / many, 1),
+        "cells_per_report": round(len(rows.report_cells) / max(1, len(rows.reports)), 1),
+    }
+
+
+class TreeMemory:
+    """Peak of the summed RSS (and PSS) of a process and all its descendants, by polling /proc."""
+
+    def __init__(self, pid: int, interval: float = 0.25):
+        self.pid, self.interval = pid, interval
+        self.peak_rss = self.peak_pss = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open(f"/proc/{d}/stat", "rb") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+            children.setdefault(ppid, []).append(int(d))
+        out, todo = [], [self.pid]
+        while todo:
+            p = todo.pop()
+            out.append(p)
+            todo += children.get(p, [])
+        return out
+
+    def _sample(self) -> None:
+        rss = pss = 0
+        for p in self._tree():
+            try:
+                with open(f"/proc/{p}/smaps_rollup") as fh:
+                    for line in fh:
+                        if line.startswith("Rss:"):
+                            rss += int(line.split()[1])
+                        elif line.startswith("Pss:"):
+                            pss += int(line.split()[1])
+            except OSError:
+                continue
+        self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _dir_size(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
+
+
+def nianbao_run(raw: Path, home: Path, log: Path) -> dict:
+    """One `nianbao run` in a subprocess; wall time, peak memory, and Dagster's step times."""
+    env = dict(os.environ, NIANBAO_RAW_DIR=str(raw), NIANBAO_DB=str(home / "nianbao.duckdb"),
+               DAGSTER_HOME=str(home / "dagster_home"), TQDM_DISABLE="1")
+    cmd = [sys.executable, "-c", "import sys; from nianbao.cli import main; sys.exit(main(['run']))"]
+    started = time.time()
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+        mem = TreeMemory(proc.pid)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        mem.stop()
+    ended = time.time()
+    out = {
+        "exit_code": proc.returncode, "wall_s": round(ended - started, 2),
+        "peak_rss_mb": round(mem.peak_rss / 1024, 1), "peak_pss_mb": round(mem.peak_pss / 1024, 1),
+        "log": str(log),
+    }
+    out.update(_step_times(home / "dagster_home", started, ended))
+    return out
+
+
+def _step_times(dagster_home: Path, started: float, ended: float) -> dict:
+    """Per-step seconds of the last run in this Dagster home, plus start-up and wind-down."""
+    code = f"""
+import json, sys
+from dagster import DagsterInstance, AssetKey
+inst = DagsterInstance.from_config({str(dagster_home)!r})
+rec = inst.get_run_records(limit=1)[0]
+steps = {{s.step_key: [s.start_time, s.end_time] for s in inst.get_run_step_stats(rec.dagster_run.run_id)}}
+ev = inst.get_latest_materialization_event(AssetKey(["raw", "reports"]))
+md = {{k: getattr(v, "value", None) for k, v in (ev.asset_materialization.metadata.items() if ev else [])}}
+print(json.dumps({{"steps": steps, "parse_md": {{k: v for k, v in md.items() if isinstance(v, (int, float))}}}}))
+"""
+    try:
+        res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                             env=dict(os.environ, DAGSTER_HOME=str(dagster_home)))
+        data = json.loads(res.stdout.strip().splitlines()[-1])
+    except (subprocess.CalledProcessError, ValueError, IndexError) as e:
+        return {"stages_error": str(getattr(e, "stderr", e))[-500:]}
+    steps = {k: v for k, v in data["steps"].items() if v[0] and v[1]}
+    stages = {k: round(v[1] - v[0], 2) for k, v in sorted(steps.items(), key=lambda kv: kv[1][0])}
+    first = min(v[0] for v in steps.values()) if steps else started
+    last = max(v[1] for v in steps.values()) if steps else ended
+    return {
+        "startup_s": round(first - started, 2),  # interpreter, imports, definitions, dbt manifest
+        "stages_s": stages,
+        "between_steps_s": round((last - first) - sum(stages.values()), 2),
+        "wind_down_s": round(ended - last, 2),  # summary, exit
+        "parse_step": data.get("parse_md", {}),
+    }
+
+
+def warm_runs(raw: Path, home: Path, seed: int, n: int) -> dict:
+    """Add one new file, run; change one file, run; then put the corpus back as it was."""
+    extra = raw / "_warm"
+    extra.mkdir(exist_ok=True)
+    out = {}
+    try:
+        name, data, _ = make_report(seed, 10_000_000 + n)
+        (extra / name).write_bytes(data)
+        out["add_1_file"] = nianbao_run(raw, home, home / "warm-add.log")
+        victim = sorted((raw / "0000").iterdir())[3]
+        original = victim.read_bytes()
+        _, changed, _ = make_report(seed, 10_000_001 + n)
+        try:
+            _replace(victim, changed)
+            out["change_1_file"] = nianbao_run(raw, home, home / "warm-change.log")
+        finally:
+            _replace(victim, original)
+    finally:
+        shutil.rmtree(extra, ignore_errors=True)
+    return out
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write a new inode (the cached pool's hard links keep the original bytes)."""
+    tmp = path.with_name(path.name + ".tmp-bench")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def run_queries(db: Path, repeat: int = 5) -> dict:
+    import duckdb
+
+    out = {}
+    with duckdb.connect(str(db), read_only=True) as con:
+        province = (con.execute("select province from marts.mart_agency_year where province is not null "
+                                "group by 1 order by count(*) desc limit 1").fetchone() or [None])[0]
+        for name, sql in QUERIES.items():
+            params = {"province": province} if "$province" in sql else {}
+            t0 = time.perf_counter()
+            rows = con.execute(sql, params).fetchall()
+            first = time.perf_counter() - t0
+            times = []
+            for _ in range(repeat):
+                t0 = time.perf_counter()
+                con.execute(sql, params).fetchall()
+                times.append(time.perf_counter() - t0)
+            out[name] = {"rows": len(rows), "first_ms": round(first * 1000, 1),
+                         "median_ms": round(statistics.median(times) * 1000, 1)}
+        out["_province"] = province
+        out["_table_rows"] = dict(con.execute(
+            "select schema_name || '.' || table_name, estimated_size from duckdb_tables() "
+            "where schema_name in ('raw', 'marts') order by 1").fetchall())
+    return out
+
+
+# ---------------------------------------------------------------------------- report
+
+def _target(key: str, n: int | None = None):
+    t = TARGETS.get(key)
+    if isinstance(t, dict):
+        t = t.get(n)
+    return t
+
+
+def _verdict(value, target) -> str:
+    if target is None or value is None:
+        return ""
+    op, limit, unit = target
+    ok = value >= limit if op == ">=" else value <= limit
+    return f"{op} {limit:g} {unit}  {'ok' if ok else 'MISSED'}"
+
+
+def print_table(results: dict) -> None:
+    rows: list[tuple[str, str, str, str]] = []
+    for n_key, r in results["runs"].items():
+        n = int(n_key)
+        p = r.get("parse", {})
+        if p:
+            rows.append((n_key, f"parse, 1 core (sample {p['sample']})", f"{p['one_core_rps']:,.0f} reports/s", ""))
+            rows.append((n_key, f"parse, {p['workers']} cores (parse_many)", f"{p['all_cores_rps']:,.0f} reports/s",
+                         _verdict(p["all_cores_rps"], _target("parse_all_cores_rps"))))
+        cold = r.get("cold")
+        if cold:
+            rows.append((n_key, "cold nianbao run, total", f"{cold['wall_s']:.1f} s" +
+                         ("" if cold["exit_code"] == 0 else f" (exit {cold['exit_code']})"),
+                         _verdict(cold["wall_s"], _target("cold_run_s", n))))
+            if "startup_s" in cold:
+                rows.append((n_key, "  start-up (imports, definitions)", f"{cold['startup_s']:.1f} s", ""))
+                for step, s in cold["stages_s"].items():
+                    extra = ""
+                    if step == "parsed_reports" and cold.get("parse_step", {}).get("parse_seconds") is not None:
+                        ps = cold["parse_step"]
+                        extra = f" (parse {ps['parse_seconds']:.1f} s" + (
+                            f", load {ps['load_seconds']:.1f} s" if "load_seconds" in ps else "") + ")"
+                    rows.append((n_key, f"  step {step}", f"{s:.1f} s{extra}", ""))
+                rows.append((n_key, "  between steps + wind-down", f"{cold['between_steps_s'] + cold['wind_down_s']:.1f} s", ""))
+            rows.append((n_key, "peak memory, process tree (RSS / PSS)",
+                         f"{cold['peak_rss_mb']:,.0f} / {cold['peak_pss_mb']:,.0f} MB",
+                         _verdict(cold["peak_pss_mb"], _target("peak_rss_mb"))))
+        for label, key in (("warm run, 1 file added", "add_1_file"), ("warm run, 1 file changed", "change_1_file")):
+            w = r.get("warm", {}).get(key)
+            if w:
+                rows.append((n_key, label, f"{w['wall_s']:.1f} s", _verdict(w["wall_s"], _target("warm_run_s"))))
+        if r.get("warehouse_mb") is not None:
+            rows.append((n_key, "warehouse on disk (published / work dir)",
+                         f"{r['warehouse_mb']:,.1f} / {r['work_dir_mb']:,.1f} MB", ""))
+        for q, v in r.get("queries", {}).items():
+            if not q.startswith("_"):
+                rows.append((n_key, f"query {q}", f"{v['median_ms']:.1f} ms ({v['rows']} rows)",
+                             _verdict(v["median_ms"], _target("query_ms"))))
+    widths = [max(len(row[i]) for row in rows + [("N", "measure", "value", "target")]) for i in range(4)]
+
+    def line(cells):
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+
+    print(line(("N", "measure", "value", "target")))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("n", nargs="*", type=int, default=[1_000, 10_000, 100_000], help="corpus sizes")
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="processes generating the corpus")
+    ap.add_argument("--parse-sample", type=int, default=1000, help="files parsed for the throughput figures")
+    ap.add_argument("--skip-parse", action="store_true", help="no library throughput figures")
+    ap.add_argument("--skip-runs", action="store_true", help="no nianbao runs (parse throughput only)")
+    ap.add_argument("--skip-warm", action="store_true", help="no warm runs")
+    ap.add_argument("--generate-only", action="store_true", help="only build (cache) the corpora")
+    args = ap.parse_args(argv)
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    results = {"started": stamp, "machine": {"cores": os.cpu_count(), "load_avg_at_start": os.getloadavg()},
+               "args": vars(args), "runs": {}}
+    for n in args.n:
+        raw = corpus(n, args.seed, args.jobs)
+        if args.generate_only:
+            continue
+        r: dict = {"corpus": str(raw)}
+        results["runs"][str(n)] = r
+        if not args.skip_parse:
+            print(f"[parse] throughput on {min(n, args.parse_sample)} files", flush=True)
+            r["parse"] = parse_throughput(raw, args.parse_sample, os.cpu_count() or 1)
+        if not args.skip_runs:
+            home = OUT / f"warehouse-n{n}"
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir(parents=True)
+            print(f"[run] cold nianbao run on {n} files", flush=True)
+            r["cold"] = nianbao_run(raw, home, home / "cold.log")
+            if r["cold"]["exit_code"] == 0:
+                r["warehouse_mb"] = round((home / "nianbao.duckdb").stat().st_size / 1e6, 1)
+                r["work_dir_mb"] = round(_dir_size(home / ".nianbao-work") / 1e6, 1)
+                r["queries"] = run_queries(home / "nianbao.duckdb")
+                if not args.skip_warm:
+                    print("[run] warm runs: 1 file added, 1 file changed", flush=True)
+                    r["warm"] = warm_runs(raw, home, args.seed, n)
+        path = OUT / f"scale-{stamp}.json"
+        path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    if results["runs"]:
+        print()
+        print_table(results)
+        print(f"\nwritten: {OUT / f'scale-{stamp}.json'} (load average at start: "
+              f"{', '.join(f'{x:.1f}' for x in results['machine']['load_avg_at_start'])})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
