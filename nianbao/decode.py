@@ -19,9 +19,11 @@ The result is checked for binary junk (control characters) before it is returned
 from __future__ import annotations
 
 import codecs
-import re
 import functools
+import re
 import unicodedata
+
+import numpy as np
 
 from nianbao.document import UnreadableFile
 
@@ -322,40 +324,75 @@ def _common_hanzi() -> frozenset[str]:
 
 def _score(text: str) -> float:
     """How much the non-ASCII part of ``text`` looks like Chinese: 1.0 for clean common
-    hanzi and CJK punctuation, lower for rare hanzi, negative for mojibake."""
-    common = _common_hanzi()
-    good = 0.0
-    bad = 0
-    n = 0
-    for ch in text[:_SCORE_SAMPLE]:
-        o = ord(ch)
-        if o < 0x80:
-            if o < 0x20 and ch not in _ALLOWED_CONTROLS:
-                bad += 1
-                n += 1
-            continue
-        n += 1
-        if ch in common:
-            good += 1
-        elif 0x4E00 <= o <= 0x9FFF:
-            good += 0.25  # a real but uncommon hanzi
-        elif (
-            0x3000 <= o <= 0x303F  # CJK punctuation, 〔〕《》
-            or 0xFF01 <= o <= 0xFF5E  # full-width ASCII
-            or 0x2010 <= o <= 0x2027  # dashes, quotes “”, …
-            or 0x2460 <= o <= 0x24FF  # ①
-            or 0x3220 <= o <= 0x3243  # ㈠
-            or 0x2160 <= o <= 0x217F  # Ⅰ
-            or o in (0x00A0, 0x00B7, 0x00D7, 0x00F7, 0x2030, 0x2103, 0x2116, 0x203B, 0xFFE5)
-        ):
-            good += 1
-        elif 0x3400 <= o <= 0x4DBF or 0x20000 <= o <= 0x3FFFF or 0xF900 <= o <= 0xFAFF:
-            pass  # extension / compatibility hanzi: rare in reports, common in mojibake
-        else:
-            bad += 1  # kana, hangul, Yi, box drawing, Cyrillic, private use, replacement…
+    hanzi and CJK punctuation, lower for rare hanzi, negative for mojibake.
+
+    Each character of the sample falls in one class of _score_table(); the classes are
+    counted with numpy rather than character by character (the same figures, ~20× faster)."""
+    sample = text[:_SCORE_SAMPLE]
+    codes = _code_points(sample)
+    bmp = codes < 0x10000
+    counts = np.bincount(_score_table()[codes[bmp]], minlength=_N_CLASSES)
+    astral = codes[~bmp]
+    if astral.size:
+        ext = int(np.count_nonzero((astral >= 0x20000) & (astral <= 0x3FFFF)))
+        counts[_EXT] += ext
+        counts[_BAD] += astral.size - ext
+    common, rare, punct, bad, ctrl = (int(counts[k]) for k in (_COMMON, _RARE, _PUNCT, _BAD, _CTRL))
+    n = common + rare + punct + int(counts[_EXT]) + bad + ctrl
     if n == 0:
         return 1.0
-    return (good - bad) / n
+    good = common + 0.25 * rare + punct
+    return (good - (bad + ctrl)) / n
+
+
+def _code_points(text: str) -> np.ndarray:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4")
+
+
+# character classes of _score (BMP code points; astral ones are classed in _score itself)
+_ASCII, _CTRL, _COMMON, _RARE, _PUNCT, _EXT, _BAD = range(7)
+_N_CLASSES = 7
+_SCORE_PUNCT_RANGES = (
+    (0x3000, 0x303F),  # CJK punctuation, 〔〕《》
+    (0xFF01, 0xFF5E),  # full-width ASCII
+    (0x2010, 0x2027),  # dashes, quotes “”, …
+    (0x2460, 0x24FF),  # ①
+    (0x3220, 0x3243),  # ㈠
+    (0x2160, 0x217F),  # Ⅰ
+)
+_SCORE_PUNCT_SINGLE = (0x00A0, 0x00B7, 0x00D7, 0x00F7, 0x2030, 0x2103, 0x2116, 0x203B, 0xFFE5)
+
+
+@functools.cache
+def _score_table() -> np.ndarray:
+    """Class of every BMP code point, in the order _score tests them."""
+    table = np.full(0x10000, _BAD, dtype=np.uint8)
+    table[0xF900:0xFB00] = _EXT  # extension / compatibility hanzi: neither good nor bad
+    table[0x3400:0x4DC0] = _EXT
+    for lo, hi in _SCORE_PUNCT_RANGES:
+        table[lo:hi + 1] = _PUNCT
+    table[list(_SCORE_PUNCT_SINGLE)] = _PUNCT
+    table[0x4E00:0xA000] = _RARE  # a real but uncommon hanzi
+    table[[ord(ch) for ch in _common_hanzi()]] = _COMMON
+    table[0:0x80] = _ASCII
+    table[[o for o in range(0x20) if chr(o) not in _ALLOWED_CONTROLS]] = _CTRL
+    return table
+
+
+@functools.cache
+def _unassigned_table() -> np.ndarray:
+    """True for the BMP code points this Python's Unicode data calls unassigned, private use
+    or surrogate (Cn, Co, Cs)."""
+    return np.array([unicodedata.category(chr(o)) in ("Cn", "Co", "Cs") for o in range(0x10000)], dtype=bool)
+
+
+def _count_unassigned(text: str) -> int:
+    codes = _code_points(text)
+    bmp = codes < 0x10000
+    count = int(np.count_nonzero(_unassigned_table()[codes[bmp]]))
+    if not bmp.all():
+        count += sum(1 for o in codes[~bmp].tolist() if unicodedata.category(chr(o)) in ("Cn", "Co", "Cs"))
+    return count
 
 
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")
@@ -377,7 +414,7 @@ def _check_not_binary(text: str, encoding: str, *, check_unassigned: bool = True
         )
     sample = text[:_SCORE_SAMPLE]
     if check_unassigned and sample and not sample.isascii():
-        unassigned = sum(1 for ch in sample if unicodedata.category(ch) in ("Cn", "Co", "Cs"))
+        unassigned = _count_unassigned(sample)
         if unassigned / len(sample) > 0.2:
             raise UnreadableFile(
                 f"binary data: {unassigned / len(sample):.0%} of the characters are "

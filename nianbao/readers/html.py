@@ -329,13 +329,22 @@ def _is_layout_grid(table) -> bool:
 
 
 def _span(cell, name: str) -> int:
-    value = cell.attributes.get(name)
+    return _span_value(cell.attributes.get(name))
+
+
+def _span_value(value: str | None) -> int:
     if not value:
         return 1
-    m = re.match(r"\s*(\d+)", value)
+    if value.isdigit():
+        return int(value[:7])
+    m = _SPAN_RE.match(value)
     if not m:
         return 1
     return int(m.group(1)[:7])
+
+
+_SPAN_RE = re.compile(r"\s*(\d+)")
+_WS_CHARS = (" ", "\t", "\n", "\r", "\f", "\v", "\xa0")
 
 
 def _cell_text(cell) -> str:
@@ -343,7 +352,10 @@ def _cell_text(cell) -> str:
     ``<br>``, ``<p>`` and whitespace-only gaps between elements vanish)."""
     raw = cell.text(deep=True, separator="\x00")
     if "\x00" not in raw:
-        return collapse_ws(raw).strip()
+        for ws in _WS_CHARS:
+            if ws in raw:
+                return collapse_ws(raw).strip()
+        return raw  # one text node without whitespace: the common case ("12", "行政许可")
     return join_pieces([collapse_ws(p) for p in raw.split("\x00")])
 
 
@@ -355,35 +367,51 @@ def _table_grid(table) -> list[list[str | None]]:
     nrows = len(trs)
     grid: list[list] = [[] for _ in range(nrows)]
     slots = 0
+    gap = _GAP
     for r, tr in enumerate(trs):
         c = 0
+        row = grid[r]
         for cell in tr.iter():
             if cell.tag not in _CELL_TAGS:
                 continue
-            row = grid[r]
-            while c < len(row) and row[c] is not _GAP:
+            while c < len(row) and row[c] is not gap:
                 c += 1
-            colspan = min(max(_span(cell, "colspan"), 1), MAX_COLSPAN)
-            rowspan = _span(cell, "rowspan")
-            if rowspan <= 0:  # rowspan=0: to the end of the table
-                rowspan = nrows - r
-            rowspan = min(rowspan, nrows - r)
+            attrs = cell.attributes
+            if attrs:
+                colspan = _span_value(attrs.get("colspan"))
+                if colspan < 1:
+                    colspan = 1
+                elif colspan > MAX_COLSPAN:
+                    colspan = MAX_COLSPAN
+                rowspan = _span_value(attrs.get("rowspan"))
+                if rowspan <= 0 or rowspan > nrows - r:  # rowspan=0: to the end of the table
+                    rowspan = nrows - r
+            else:
+                colspan = rowspan = 1
             slots += rowspan * colspan
             if slots > MAX_TABLE_SLOTS:
                 raise UnreadableFile(f"HTML table too large (over {MAX_TABLE_SLOTS} cells)")
             text = _cell_text(cell)
+            if rowspan == 1 and colspan == 1:
+                if c < len(row):
+                    row[c] = text  # a slot left open by rows above (it is a gap, see the while)
+                else:
+                    row.append(text)
+                c += 1
+                continue
             for dr in range(rowspan):
                 target = grid[r + dr]
                 need = c + colspan
                 if len(target) < need:
-                    target.extend([_GAP] * (need - len(target)))
+                    target.extend([gap] * (need - len(target)))
                 for dc in range(colspan):
-                    if target[c + dc] is _GAP:
+                    if target[c + dc] is gap:
                         target[c + dc] = text if (dr == 0 and dc == 0) else None
             c += colspan
     rows: list[list[str | None]] = []
     for row in grid:
-        clean = [None if v is _GAP else v for v in row]
-        if any(v is not None for v in clean):
-            rows.append(clean)
+        if gap in row:
+            row = [None if v is gap else v for v in row]
+        if any(v is not None for v in row):
+            rows.append(row)
     return pad_rows(rows)
