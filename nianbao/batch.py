@@ -54,9 +54,10 @@ class RawRows:
     report_cells: list[tuple] = field(default_factory=list)
     parse_notes: list[tuple] = field(default_factory=list)
     rule_results: list[tuple] = field(default_factory=list)
+    legacy_measures: list[tuple] = field(default_factory=list)
 
     def extend(self, other: "RawRows") -> None:
-        for name in ("reports", "report_cells", "parse_notes", "rule_results"):
+        for name in ("reports", "report_cells", "parse_notes", "rule_results", "legacy_measures"):
             getattr(self, name).extend(getattr(other, name))
 
 
@@ -72,7 +73,8 @@ def result_rows(result: ParseResult, source_path: str) -> RawRows:
         "index_number": md.index_number, "template": result.template,
         "original_script": result.original_script, "parse_status": result.parse_status,
         "rejection_reason": result.rejection_reason, "document_kind": md.document_kind,
-        "parser_version": result.parser_version,
+        "parser_version": result.parser_version, "agency_name_printed": md.agency_name_printed,
+        "division_code": md.division_code, "is_aggregate": md.is_aggregate, "outline_family": md.outline_family,
     }
     rows.reports.append(tuple(report[c] for c in column_names("reports")))
     rows.report_cells = [
@@ -83,6 +85,9 @@ def result_rows(result: ParseResult, source_path: str) -> RawRows:
     rows.rule_results = [
         (rid, r.rule, r.scope_id, r.left_value, r.right_value, r.difference, r.passed, r.note)
         for r in result.rules
+    ]
+    rows.legacy_measures = [
+        (rid, m.measure, m.channel, m.value, m.unit, m.printed_text, m.source) for m in result.legacy_measures
     ]
     return rows
 

@@ -19,14 +19,35 @@ _FIELD_DATE = re.compile(
     r"(?:发布日期|发文日期|成文日期|发布时间|生成日期)\s*[:|]?\s*\|?\s*((?:19|20)\d\d)\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})"
 )
 _JUNK_PREFIX = re.compile(r"^(?:关于|印发|发布|公布|当前位置.*?>|首页.*?>)+")
+# Documents that use the 年报 vocabulary but are not annual reports (format-spec §4.8), by title.
 _NOT_ANNUAL = (
-    ("half_year_statistics", re.compile(r"上半年|半年度|季度")),
-    ("work_summary", re.compile(r"工作总结|工作要点|数据统计")),
+    ("half_year_statistics", re.compile(r"上半年|下半年|半年度|半年")),
+    ("periodic_statistics", re.compile(r"季度|月报|月份|1-\d+月")),
+    ("work_plan", re.compile(r"工作要点|工作计划|工作安排")),
+    ("work_summary", re.compile(r"工作总结|工作情况通报")),
+    ("statistics", re.compile(r"数据统计|统计数据|统计表$")),
 )
+# A title of such a document that is not worded like a 年报 at all ("2019年政务公开工作总结");
+# only looked for when no report title was found.
+_OTHER_TITLE = re.compile(
+    r"(?P<pre>[^\n|]{0,40}?)(?P<year>(?:19|20)\d\d)\s*年\s*(?:度)?(?P<mid>[^\n|]{0,20}?)"
+    r"政务公开(?:工作)?(?:总结|工作总结|要点|工作要点|情况)$"
+)
+# The report sums the figures of many agencies (format-spec §3.4: SZ16 "综合各县、区人民政府和
+# 市政府各部门…编制而成", NP12): its numbers are regional totals, not one agency's.
+_AGGREGATE = re.compile(
+    r"(?:综合|汇总|汇集)[^。;]{0,12}?各(?:县|区|市|乡|镇|街道|部门|单位|级)[^。;]{0,80}?"
+    r"(?:编制|汇总|整理|形成|撰写|编写)"
+)
+AGGREGATE_LINES = 60  # lines after the title searched for the aggregate statement
+
+
+_PERIOD_WORDS = re.compile(r"^(?:上半年|下半年|半年度|全年|年度|第[一二三四]季度|\d{1,2}(?:-\d{1,2})?月(?:份)?)")
 
 
 def _clean_agency(name: str) -> str | None:
     name = _JUNK_PREFIX.sub("", name.replace(" ", "")).strip("()")
+    name = _PERIOD_WORDS.sub("", name)
     name = re.sub(r"^\d+", "", name)
     return name if len(name) >= 2 else None
 
@@ -40,7 +61,18 @@ def find_title(lines: list[str]) -> tuple[int, re.Match] | None:
         m = _TITLE.search(line)
         if m:
             return i, m
+    for i, line in enumerate(lines):
+        line = line.strip().rstrip("| ")
+        m = _OTHER_TITLE.search(line) if len(line) <= 60 else None
+        if m:
+            return i, m
     return None
+
+
+def is_aggregate(lines: list[str], title_idx: int | None) -> bool:
+    """Whether the report says it was compiled from many agencies' figures (综合各县、区…编制)."""
+    start = title_idx or 0
+    return bool(_AGGREGATE.search("\n".join(lines[start:start + AGGREGATE_LINES])))
 
 
 def extract_metadata(lines: list[str], head_text: str) -> tuple[Metadata, int | None]:
@@ -79,6 +111,7 @@ def extract_metadata(lines: list[str], head_text: str) -> tuple[Metadata, int | 
         md.agency_name = field_agency
     else:
         md.agency_name = title_agency
+    md.is_aggregate = is_aggregate(lines, title[0] if title else None)
     im = _FIELD_INDEX.search(head_text)
     if im:
         md.index_number = im.group(1)

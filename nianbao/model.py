@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-PARSER_VERSION = "0.1.0"
+PARSER_VERSION = "0.2.0"
 
 
 @dataclass
@@ -57,6 +57,10 @@ class Metadata:
     county: str | None = None
     admin_level: str | None = None
     document_kind: str = "annual_report"
+    agency_name_printed: str | None = None  # the name as the report prints it (before normalisation)
+    division_code: str | None = None  # 6-digit administrative-division code from the 索引号
+    is_aggregate: bool = False  # the report sums the figures of many agencies (综合各县、区…)
+    outline_family: str | None = None  # pre-2019 outline: A, B or C (format-spec §3)
 
 
 @dataclass
@@ -73,6 +77,7 @@ class ParseResult:
     cells: list[Cell] = field(default_factory=list)
     rules: list[RuleResult] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    legacy_measures: list = field(default_factory=list)  # nianbao.legacy.LegacyValue, pre-2019 reports
     parser_version: str = PARSER_VERSION
 
     def note(self, severity: str, code: str, message: str) -> None:

@@ -9,13 +9,13 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from .agency import locate
+from .agency import identify
 from .document import Document, TableBlock, TextBlock, UnreadableFile
 from .metadata import extract_metadata
 from .model import Cell, ParseResult
 from .normalise import normalise_text
-from .prose import find_prose_figures
-from .rules import evaluate_report_rules, narrative_consistency
+from .legacy import read_stated_figures
+from .rules import evaluate_legacy_rules, evaluate_report_rules, narrative_consistency
 from .sections import Section, find_sections, split_glued_headings
 from .tables import TableRead, read_table2, read_table3, read_table4
 from .tokens import Line, tokenise
@@ -126,7 +126,7 @@ def parse_document(doc: Document, result: ParseResult) -> None:
     texts = [ln.text for ln in lines]
     head_text = "\n".join(texts[:80])
     md, title_idx = extract_metadata(texts, head_text)
-    md.__dict__.update(locate(md.agency_name))
+    md.__dict__.update(identify(md.agency_name, md.index_number))
     result.metadata = md
     start = title_idx if title_idx is not None else 0
     found = find_sections(lines, start)
@@ -154,19 +154,30 @@ def parse_document(doc: Document, result: ParseResult) -> None:
         result.notes += read.notes
 
     prose_lines = [ln.text for ln in lines[start:] if ln.cells is None and "|" not in ln.text]
-    figures = find_prose_figures(_prose_text(prose_lines, doc.file_format))
-    has_t3 = any(c.table_id == "t3" for c in table_cells)
+    # Figures stated outside the national tables (nianbao.legacy): every legacy measure of a
+    # pre-2019 report, the prose restatements of a 2019+ one, crosswalked onto contract cells;
+    # they become facts (source narrative) only where the report's own table is missing.
+    stated = read_stated_figures(lines, sections, start, template, md.report_year,
+                                 _prose_text(prose_lines, doc.file_format))
+    md.outline_family = stated.family
+    result.notes += stated.notes
+    if template == "pre2019":
+        result.legacy_measures = stated.values
+    figures = stated.figures
+    read_tables = {c.table_id for c in table_cells}
     cells = list(table_cells)
-    if not has_t3:
-        for fig in figures:
-            cells.append(Cell("t3", fig.measure, "unspecified", fig.value, source="narrative",
-                              printed_text=fig.text))
-            result.note("info", "prose_figure", f"{fig.measure} = {fig.value:g} from prose: {fig.text}")
+    for fig in figures:
+        if fig.table_id in read_tables:
+            continue
+        cells.append(fig.cell())
+        result.note("info", "prose_figure", f"{fig.table_id} {fig.row_id}×{fig.col_id} = {fig.value:g} stated "
+                                            f"outside the table ({', '.join(fig.measures)}): {fig.text}")
     result.cells = cells
     unreadable = {t: r.rows_unreadable for t, r in reads.items()}
     result.rules = (evaluate_report_rules(cells, unreadable)
-                    + narrative_consistency(figures, table_cells, unreadable.get("t3", set())))
-    _set_status(result, reads, figures, template)
+                    + narrative_consistency(figures, table_cells, unreadable.get("t3", set()))
+                    + (evaluate_legacy_rules(stated.by_measure()) if template == "pre2019" else []))
+    _set_status(result, reads, figures or stated.values, template)
 
 
 _SENTENCE_END = frozenset("。；;：:！？!?")
@@ -220,7 +231,8 @@ def _set_status(result: ParseResult, reads: dict[str, TableRead], figures, templ
         result.rejection_reason = "; ".join(dict.fromkeys(problems)) or None
     elif figures:
         result.parse_status = "narrative_only"
-        result.rejection_reason = "no statistical tables found; figures taken from prose"
+        result.rejection_reason = ("pre-2019 format: no national table; figures taken from legacy measures"
+                                   if template == "pre2019" else "no statistical tables found; figures taken from prose")
     elif md.title or md.report_year:
         result.parse_status = "metadata_only"
         result.rejection_reason = "no statistical tables and no figures in prose"

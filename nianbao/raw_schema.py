@@ -44,6 +44,10 @@ RAW_TABLES: dict[str, list[tuple[str, str, str]]] = {
         ("rejection_reason", "VARCHAR", "Why the report is rejected, or what is missing when not complete"),
         ("document_kind", "VARCHAR", "annual_report, or another kind of document recognised by its title"),
         ("parser_version", "VARCHAR", "Version of the parser that produced these rows"),
+        ("agency_name_printed", "VARCHAR", "Issuing body as the report prints it (agency_name is its normalised form)"),
+        ("division_code", "VARCHAR", "6-digit administrative-division code read from the 索引号 (unified social credit code), when it has one"),
+        ("is_aggregate", "BOOLEAN", "The report sums many agencies' figures (综合各县、区…编制)"),
+        ("outline_family", "VARCHAR", "Pre-2019 outline family — A (条例 six parts), B (Shanghai model), C (2015–2018 政务公开 layout); null when not recognised or 2019+"),
     ],
     "report_cells": [
         ("report_id", "VARCHAR", "Report id"),
@@ -55,6 +59,15 @@ RAW_TABLES: dict[str, list[tuple[str, str, str]]] = {
         ("printed_text", "VARCHAR", "The cell text as printed when it was not a plain number"),
         ("unit", "VARCHAR", "Unit printed in or implied for the cell (元, 万元, 件…)"),
         ("source", "VARCHAR", "table or narrative"),
+    ],
+    "legacy_measures": [
+        ("report_id", "VARCHAR", "Report id (pre-2019 reports only)"),
+        ("measure", "VARCHAR", "Legacy measure id of the vocabulary (format-spec §5.8), e.g. legacy_requests_total"),
+        ("channel", "VARCHAR", "Channel of a by-channel measure (website, in_person…), or scope_N of a numbered 免予公开范围; null otherwise"),
+        ("value", "DOUBLE", "The value in the measure's unit (amounts in 元; a printed 万元 is multiplied by 10 000)"),
+        ("unit", "VARCHAR", "The unit as printed (件, 条, 宗, 起, 元, 万元…); null for a zero statement (未收到…)"),
+        ("printed_text", "VARCHAR", "The sentence fragment or table row the value was read from"),
+        ("source", "VARCHAR", "narrative (prose) or table (an old statistical table)"),
     ],
     "parse_notes": [
         ("report_id", "VARCHAR", "Report id (null for notes about a file that has no content id)"),

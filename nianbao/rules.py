@@ -6,8 +6,7 @@ The rules are data (vocabulary.yaml ``rules``); this module only knows how to re
 from __future__ import annotations
 
 from .model import Cell, RuleResult
-from .prose import ProseFigure
-from .vocab import Rule, load
+from .vocab import Rule, choose, expression_ids, load, parse_expression
 
 _EPS = 1e-6
 
@@ -91,29 +90,69 @@ def evaluate_report_rules(cells: list[Cell], unreadable: dict[str, set[str]]) ->
     return out
 
 
-def narrative_consistency(figures: list[ProseFigure], cells: list[Cell],
-                          unreadable: set[str] = frozenset()) -> list[RuleResult]:
-    """Compare prose restatements with table 三's 总计 column (a warning rule). A figure whose
-    table rows include an unreadable one is not compared."""
+def narrative_consistency(figures, cells: list[Cell], unreadable: set[str] = frozenset()) -> list[RuleResult]:
+    """Compare figures stated in prose with the report's own tables (a warning rule).
+
+    ``figures`` are nianbao.legacy.StatedFigure (their crosswalk says what to compare with:
+    table 三's 总计 column for the request figures, table 四's 总计 for reviews and lawsuits).
+    A figure is compared only when its table was read and every compared cell was printed; a
+    figure whose table-三 rows include an unreadable one (``unreadable``) is not compared.
+    """
     v = load()
-    t3 = {(c.row_id, c.col_id): c.value for c in cells if c.table_id == "t3" and c.source == "table"}
-    if not t3:
-        return []
+    table = {(c.table_id, c.row_id, c.col_id): c.value for c in cells if c.source == "table"}
+    tables = {t for t, _, _ in table}
     category_of = {o.id: o.group for o in v.outcomes}
     out = []
     for fig in figures:
-        if fig.measure in ("new_received", "total_processed"):
-            if fig.measure in unreadable:
-                continue
-            table_value = t3.get((fig.measure, v.t3_total_column.id))
-        else:
-            category = category_of[fig.measure]
-            if any(category_of.get(r) == category for r in unreadable):
-                continue
-            leaves = [val for (r, c), val in t3.items() if c == v.t3_total_column.id and category_of.get(r) == category]
-            table_value = None if not leaves or any(x is None for x in leaves) else float(sum(leaves))
-        if table_value is None:
+        if not fig.compare_rows or fig.table_id not in tables:
             continue
+        col = fig.compare_col or v.t3_total_column.id
+        values: list[float | None] = []
+        for row in fig.compare_rows:
+            if row.startswith("@category:"):
+                cat = row.split(":", 1)[1]
+                if fig.table_id == "t3" and any(category_of.get(r) == cat for r in unreadable):
+                    values.append(None)
+                    continue
+                leaves = [val for (t, r, c), val in table.items()
+                          if t == fig.table_id and c == col and category_of.get(r) == cat]
+                values += leaves if leaves else [None]
+            else:
+                values.append(None if fig.table_id == "t3" and row in unreadable else table.get((fig.table_id, row, col)))
+        if not values or any(x is None for x in values):
+            continue
+        table_value = float(sum(values))
         out.append(RuleResult("narrative_table_consistency", fig.measure, fig.value, table_value,
                               abs(fig.value - table_value) < _EPS))
+    return out
+
+
+def evaluate_legacy_rules(values: dict[str, float]) -> list[RuleResult]:
+    """The old-format rules (vocabulary rules with ``table: legacy``) on one report's legacy
+    measures (measure → value, channels summed). Absent right-hand measures count as 0; a rule
+    is evaluated only when its left side and ``min_right`` right-hand measures are present."""
+    v = load()
+    out = []
+    for rule in v.rules:
+        if rule.table != "legacy":
+            continue
+        left_alts = parse_expression(" | ".join(rule.left))
+        right_alts = parse_expression(" | ".join(rule.right))
+        li = choose(left_alts, values)
+        if li is None:
+            continue
+        if len(right_alts) == len(left_alts):
+            right = expression_ids(right_alts[li])
+        else:
+            ri = choose(right_alts, values)
+            right = expression_ids(right_alts[ri]) if ri is not None else ()
+        left = expression_ids(left_alts[li])
+        present = [m for m in right if m in values]
+        if len(present) < rule.min_right:
+            continue
+        left_value = float(sum(values[m] for m in left if m in values))
+        right_value = float(sum(values[m] for m in present))
+        scope = "+".join(m for m in left if m in values)
+        out.append(RuleResult(rule.id, scope, left_value, right_value, abs(left_value - right_value) < _EPS,
+                              "right side stated: " + ", ".join(present)))
     return out

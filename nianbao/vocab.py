@@ -6,7 +6,7 @@ dimension tables (``dimension_tables``), the Great Expectations suites and the d
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -41,6 +41,83 @@ class Rule:
     per: str | None = None
     left: tuple[str, ...] = ()
     right: tuple[str, ...] = ()
+    min_right: int = 1  # legacy rules: right-hand measures that must be present
+    evidence: str = "table"  # table | narrative: fct_reconciliation.source
+
+
+Expression = tuple[tuple[str, ...], ...]  # alternatives, each a sum of ids
+
+
+def parse_expression(text: str) -> Expression:
+    """'a + b | c' → (('a', 'b'), ('c',)): alternatives (first present wins), each a sum. An id
+    written '!m' stays '!m': the alternative is taken only when m is present (see ``choose``)."""
+    return tuple(tuple(t.strip() for t in alt.split("+") if t.strip()) for alt in text.split("|") if alt.strip())
+
+
+def expression_ids(alternative: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(t.lstrip("!") for t in alternative)
+
+
+def choose(alternatives: Expression, present) -> int | None:
+    """Index of the first alternative that has a present id and all its '!' ids present."""
+    for i, alt in enumerate(alternatives):
+        required = [t[1:] for t in alt if t.startswith("!")]
+        if all(r in present for r in required) and any(t in present for t in expression_ids(alt)):
+            return i
+    return None
+
+
+@dataclass(frozen=True)
+class LegacyVariant:
+    """One way a legacy measure is printed: a fixed channel (or none) and its phrases."""
+
+    channel: str | None
+    labels: tuple[str, ...]  # regexes searched in a row label of an old statistical table
+    phrases: tuple[str, ...]  # regexes ending right before the number in prose
+    zero: tuple[str, ...]  # regexes of statements that the measure is 0
+
+
+@dataclass(frozen=True)
+class LegacyMeasure:
+    id: str
+    label_zh: str
+    group: str
+    unit: str  # canonical unit: 件, 条, 人次, 人, 次, 篇 or 元 (amounts)
+    units: str  # regex of the printed units accepted
+    variants: tuple[LegacyVariant, ...]
+    sort_order: int
+    prose_2019: bool = False  # also read from the prose of 2019+ reports
+    context: str | None = None  # parent measure it is only read under
+    channel_template: str | None = None  # channel from a label's capture groups ('scope_{1}')
+    leaf: str | None = None  # format-spec §5.8's suggested 2019+ leaf
+    leaf_match: str | None = None  # exact | approx | unverified
+
+    @property
+    def is_amount(self) -> bool:
+        return self.unit == "元"
+
+
+@dataclass(frozen=True)
+class Crosswalk:
+    """Legacy measures (or 2019+ prose figures) → one cell of the contract's facts."""
+
+    table: str
+    row: str
+    col: str
+    source: Expression
+    match: str
+    templates: tuple[str, ...] = ()  # empty: every template
+    printed_total: bool = False
+    compare_rows: tuple[str, ...] = ()
+    compare_col: str | None = None
+    note: str | None = None
+
+    def applies_to(self, template: str) -> bool:
+        return not self.templates or template in self.templates
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m for alt in self.source for m in expression_ids(alt)))
 
 
 @dataclass(frozen=True)
@@ -61,6 +138,15 @@ class Vocabulary:
     disclosure_measures: tuple[dict, ...]
     disclosure_layout: dict[str, dict[str, list[str]]]
     rules: tuple[Rule, ...]
+    proceedings_unprinted: tuple[Entry, ...] = ()
+    results_unprinted: tuple[Entry, ...] = ()
+    legacy_measures: tuple[LegacyMeasure, ...] = ()
+    legacy_crosswalk: tuple[Crosswalk, ...] = ()
+    legacy_families: tuple[dict, ...] = ()
+    legacy_channels: tuple[Entry, ...] = ()
+    legacy_traps: tuple[dict, ...] = ()
+    legacy_empty_sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    legacy_empty_body: str = "$^"
 
     @property
     def table_applicants(self) -> tuple[Entry, ...]:
@@ -75,6 +161,22 @@ class Vocabulary:
 
     def rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules if r.id == rule_id)
+
+    @property
+    def all_proceedings(self) -> tuple[Entry, ...]:
+        """Printed proceedings of table 四 plus those only prose or old reports give."""
+        return self.proceedings + self.proceedings_unprinted
+
+    @property
+    def all_results(self) -> tuple[Entry, ...]:
+        return self.results + self.results_unprinted
+
+    def legacy_measure(self, measure_id: str) -> LegacyMeasure:
+        return next(m for m in self.legacy_measures if m.id == measure_id)
+
+    def crosswalk_of(self, measure_id: str) -> Crosswalk | None:
+        """The crosswalk entry a legacy measure feeds (first listed), if any."""
+        return next((c for c in self.legacy_crosswalk if measure_id in c.measures), None)
 
 
 def _entry(d: dict) -> Entry:
@@ -95,6 +197,38 @@ def _rule(d: dict) -> Rule:
         id=d["id"], severity=d["severity"], scope=d["scope"], statement_zh=d["statement_zh"],
         basis=d["basis"], table=d.get("table"), per=d.get("per"),
         left=tuple(d.get("left", [])), right=tuple(d.get("right", [])),
+        min_right=int(d.get("min_right", 1)), evidence=d.get("evidence", "table"),
+    )
+
+
+_COUNT_UNITS = "件|条|宗|个|起|次|人次|例|项"
+_AMOUNT_UNITS = "万元|元"
+
+
+def _legacy_measure(d: dict, n: int) -> LegacyMeasure:
+    def variant(v: dict, channel: str | None) -> LegacyVariant:
+        return LegacyVariant(channel=v.get("channel", channel), labels=tuple(v.get("labels", [])),
+                             phrases=tuple(v.get("phrases", [])), zero=tuple(v.get("zero", [])))
+
+    variants = tuple(variant(v, None) for v in d["variants"]) if "variants" in d else (variant(d, d.get("channel")),)
+    leaf = d.get("leaf") or {}
+    unit = d["unit"]
+    return LegacyMeasure(
+        id=d["id"], label_zh=d["label_zh"], group=d["group"], unit=unit,
+        units=d.get("units", _AMOUNT_UNITS if unit == "元" else _COUNT_UNITS),
+        variants=variants, sort_order=n + 1, prose_2019=bool(d.get("prose_2019", False)),
+        context=d.get("context"), channel_template=d.get("channel_template"),
+        leaf=leaf.get("id"), leaf_match=leaf.get("match"),
+    )
+
+
+def _crosswalk(d: dict) -> Crosswalk:
+    compare = d.get("compare") or {}
+    return Crosswalk(
+        table=d["table"], row=d["row"], col=d.get("col", "unspecified"), source=parse_expression(d["from"]),
+        match=d["match"], templates=tuple(str(t) for t in d.get("templates", [])),
+        printed_total=bool(d.get("printed_total", False)),
+        compare_rows=tuple(compare.get("rows", [])), compare_col=compare.get("col"), note=d.get("note"),
     )
 
 
@@ -119,6 +253,15 @@ def load() -> Vocabulary:
         disclosure_measures=tuple(raw["disclosure_measures"]),
         disclosure_layout={str(k): v for k, v in raw["disclosure_layout"].items()},
         rules=tuple(_rule(d) for d in raw["rules"]),
+        proceedings_unprinted=tuple(_entry(d) for d in raw.get("proceedings_unprinted", [])),
+        results_unprinted=tuple(_entry(d) for d in raw.get("results_unprinted", [])),
+        legacy_measures=tuple(_legacy_measure(d, n) for n, d in enumerate(raw.get("legacy_measures", []))),
+        legacy_crosswalk=tuple(_crosswalk(d) for d in raw.get("legacy_crosswalk", [])),
+        legacy_families=tuple(raw.get("legacy_families", [])),
+        legacy_channels=tuple(_entry(d) for d in raw.get("legacy_channels", [])),
+        legacy_traps=tuple(raw.get("legacy_traps", [])),
+        legacy_empty_sections={k: tuple(v) for k, v in raw.get("legacy_empty_sections", {}).items()},
+        legacy_empty_body=raw.get("legacy_empty_body", "$^"),
     )
 
 
@@ -149,7 +292,7 @@ def dimension_tables() -> dict[str, list[dict]]:
             {"proceeding": p.id, "proceeding_label_zh": p.label_zh,
              "result": r.id, "result_label_zh": r.label_zh,
              "sort_order": p.sort_order * 10 + r.sort_order}
-            for p in v.proceedings for r in v.results
+            for p in v.all_proceedings for r in v.all_results
         ],
         "vocab_disclosure_items": [
             {"item": i.id, "label_zh": i.label_zh, "article": v.raw["disclosure_items"][n]["article"],
@@ -160,9 +303,36 @@ def dimension_tables() -> dict[str, list[dict]]:
             {"measure": m["id"], "label_zh": m["label_zh"], "templates": m["template"], "unit": m["unit"]}
             for m in v.disclosure_measures
         ],
+        "vocab_legacy_measures": legacy_measure_rows(),
         "vocab_rules": [
             {"rule": r.id, "severity": r.severity, "scope": r.scope, "statement_zh": r.statement_zh,
-             "basis": r.basis}
+             "basis": r.basis, "source": r.evidence}
             for r in v.rules
         ],
     }
+
+
+def legacy_measure_rows() -> list[dict]:
+    """One row per legacy measure: labels, unit, channels, §5.8's leaf and where it reaches the facts."""
+    v = load()
+    channels = {c.id: c.label_zh for c in v.legacy_channels}
+    rows = []
+    for m in v.legacy_measures:
+        cw = v.crosswalk_of(m.id)
+        chans = [x.channel for x in m.variants if x.channel]
+        rows.append({
+            "measure": m.id, "label_zh": m.label_zh, "measure_group": m.group, "unit": m.unit,
+            "channels": ",".join(chans) if chans else ("scope_N" if m.channel_template else None),
+            "channel_labels_zh": "、".join(channels.get(c, c) for c in chans) if chans else None,
+            "read_in_2019_prose": m.prose_2019, "context_measure": m.context,
+            "suggested_leaf": m.leaf, "suggested_leaf_match": m.leaf_match,
+            "fact_table": {"t3": "fct_application_outcomes" if cw and cw.row not in {f.id for f in v.flows}
+                           and cw.row != v.t3_total_row.id else "fct_applications", "t4": "fct_litigation"}.get(cw.table)
+            if cw and not cw.printed_total else None,
+            "fact_row": cw.row if cw else None, "fact_col": cw.col if cw else None,
+            "fact_templates": ",".join(cw.templates) if cw and cw.templates else ("all" if cw else None),
+            "fact_match": cw.match if cw else None,
+            "fact_is_printed_total": cw.printed_total if cw else None,
+            "sort_order": m.sort_order,
+        })
+    return rows

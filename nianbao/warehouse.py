@@ -32,7 +32,7 @@ from .scan import FileEntry
 from .settings import Settings
 from .vocab import dimension_tables
 
-PER_REPORT_TABLES = ("reports", "report_cells", "parse_notes", "rule_results")
+PER_REPORT_TABLES = ("reports", "report_cells", "parse_notes", "rule_results", "legacy_measures")
 
 
 class RunInProgress(RuntimeError):

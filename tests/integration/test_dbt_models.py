@@ -211,7 +211,7 @@ def _build_raw(db: Path) -> None:
         for table in RAW_TABLES:
             con.execute(create_table_sql(table))
         rows = {
-            "reports": [tuple(r[c] for c in column_names("reports")) for r in REPORTS],
+            "reports": [tuple(r.get(c) for c in column_names("reports")) for r in REPORTS],
             "source_files": SOURCE_FILES,
             "report_cells": CELLS,
             "rule_results": RULE_RESULTS,
