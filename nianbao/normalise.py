@@ -49,7 +49,9 @@ def fold_width(text: str) -> str:
 
 
 def normalise_text(text: str) -> NormalisedText:
-    text, n_debris = _PINYIN_DEBRIS.subn("", text)
+    n_debris = 0
+    if "(" in text:  # a reading is always bracketed
+        text, n_debris = _PINYIN_DEBRIS.subn("", text)
     text = fold_width(text)
     simplified = to_simplified(text)
     if simplified == text:
@@ -57,8 +59,8 @@ def normalise_text(text: str) -> NormalisedText:
     else:
         # distinct characters OpenCC converted away, against the distinct CJK characters used
         distinct = set(text)
-        converted = len(distinct - set(simplified))
-        n_cjk = len(set(_CJK.findall(text))) or 1
+        converted = len(distinct.difference(simplified))
+        n_cjk = sum(1 for ch in distinct if "\u4e00" <= ch <= "\u9fff") or 1
         script = "traditional" if converted / n_cjk >= TRADITIONAL_SHARE else "simplified"
     return NormalisedText(simplified, script, n_debris)
 

@@ -5,6 +5,7 @@ The rules are data (vocabulary.yaml ``rules``); this module only knows how to re
 """
 from __future__ import annotations
 
+from functools import cache
 from .model import Cell, RuleResult
 from .vocab import Rule, choose, expression_ids, load, parse_expression
 
@@ -26,68 +27,102 @@ def _expand(ids: tuple[str, ...], table: str, present_rows: set[str]) -> list[st
     return out
 
 
-def _evaluate(rule: Rule, cells: dict[tuple[str, str], Cell], rows: list[str], cols: list[str],
+_MISSING = object()  # a cell the report did not give (absent), as opposed to None (blank total)
+
+
+def _evaluate(rule: Rule, grid: dict[str, list], rows: list[str], cols: list[str],
               unreadable: set[str]) -> list[RuleResult]:
+    """``grid``: row → values in ``cols`` order (None: a printed total left blank; _MISSING:
+    not given)."""
     results = []
     # an unreadable leaf row is still part of "@outcomes": the rule cannot be evaluated
-    present_rows = {r for r, _ in cells} | unreadable
-    scopes = cols if rule.per == "column" else rows
+    present_rows = grid.keys() | unreadable
     left_ids = _expand(rule.left, rule.table, present_rows)
     right_ids = _expand(rule.right, rule.table, present_rows)
-    for scope in scopes:
-        if rule.per == "column":
-            left_keys = [(r, scope) for r in left_ids]
-            right_keys = [(r, scope) for r in right_ids]
-            involved_rows = set(left_ids) | set(right_ids)
+    per_column = rule.per == "column"
+    no_outcomes = "@outcomes" in rule.right and not right_ids
+    absent = [_MISSING] * len(cols)
+    if per_column:
+        left_rows = [grid.get(r, absent) for r in left_ids]
+        right_rows = [grid.get(r, absent) for r in right_ids]
+        involved = (set(left_ids) | set(right_ids)) & unreadable
+        col_index = range(len(cols))
+        scopes = zip(cols, col_index)
+    else:
+        index = {c: j for j, c in enumerate(cols)}
+        left_j = [index[c] for c in left_ids]
+        right_j = [index[c] for c in right_ids]
+        scopes = ((r, None) for r in rows if r in grid)
+    for scope, j in scopes:
+        if per_column:
+            lv = [g[j] for g in left_rows]
+            rv = [g[j] for g in right_rows]
+            gone_rows = involved
         else:
-            left_keys = [(scope, c) for c in left_ids]
-            right_keys = [(scope, c) for c in right_ids]
-            involved_rows = {scope}
-        if not any(k in cells for k in left_keys + right_keys):
+            g = grid[scope]
+            lv = [g[k] for k in left_j]
+            rv = [g[k] for k in right_j]
+            gone_rows = {scope} & unreadable
+        printed_l = [x for x in lv if x is not _MISSING]
+        printed_r = [x for x in rv if x is not _MISSING]
+        if not printed_l and not printed_r:
             continue  # nothing of this scope was printed
-        missing = [k for k in left_keys + right_keys if k not in cells]
-        blank_totals = [k for k in left_keys + right_keys if k in cells and cells[k].value is None]
-        left = _sum(cells, left_keys)
-        right = _sum(cells, right_keys)
-        if "@outcomes" in rule.right and not right_ids:
-            missing = [("@outcomes", scope)]
-        if blank_totals:
-            note = "printed total blank: " + ", ".join(f"{r}×{c}" for r, c in blank_totals)
-            results.append(RuleResult(rule.id, scope, left, right, None, note))
-        elif missing or involved_rows & unreadable:
-            gone = sorted({r for r, _ in missing} | (involved_rows & unreadable))
+        blank_l, blank_r = None in printed_l, None in printed_r
+        left = None if not printed_l or blank_l else float(sum(printed_l))
+        right = None if not printed_r or blank_r else float(sum(printed_r))
+        if blank_l or blank_r or len(printed_l) < len(lv) or len(printed_r) < len(rv) or no_outcomes or gone_rows:
+            keys = ([(r, scope) for r in left_ids + right_ids] if per_column
+                    else [(scope, c) for c in left_ids + right_ids])
+            if blank_l or blank_r:
+                blank = [k for k, x in zip(keys, lv + rv) if x is None]
+                note = "printed total blank: " + ", ".join(f"{r}×{c}" for r, c in blank)
+                results.append(RuleResult(rule.id, scope, left, right, None, note))
+                continue
+            missing = [("@outcomes", scope)] if no_outcomes else [k for k, x in zip(keys, lv + rv) if x is _MISSING]
+            gone = sorted({r for r, _ in missing} | gone_rows)
             results.append(RuleResult(rule.id, scope, left, right, None, "rows not read: " + ", ".join(gone)))
         else:
             results.append(RuleResult(rule.id, scope, left, right, abs(left - right) < _EPS))
     return results
 
 
-def _sum(cells: dict[tuple[str, str], Cell], keys: list[tuple[str, str]]) -> float | None:
-    vals = [cells[k].value for k in keys if k in cells]
-    if not vals or any(v is None for v in vals):
-        return None
-    return float(sum(vals))
-
-
 def evaluate_report_rules(cells: list[Cell], unreadable: dict[str, set[str]]) -> list[RuleResult]:
     """Every per-report rule with a table, on the table cells of one report."""
     v = load()
     out: list[RuleResult] = []
-    by_table: dict[str, dict[tuple[str, str], Cell]] = {}
+    axes = _axes()
+    grids: dict[str, dict[str, list]] = {}
     for c in cells:
-        if c.source == "table":
-            by_table.setdefault(c.table_id, {})[(c.row_id, c.col_id)] = c
+        if c.source != "table" or c.table_id not in axes:
+            continue
+        grid = grids.get(c.table_id)
+        if grid is None:
+            grid = grids[c.table_id] = {}
+        row = grid.get(c.row_id)
+        col_index = axes[c.table_id][2]
+        if row is None:
+            row = grid[c.row_id] = [_MISSING] * len(col_index)
+        j = col_index.get(c.col_id)
+        if j is not None:
+            row[j] = c.value
+    for rule in v.rules:
+        if rule.scope != "report" or not rule.table or rule.table not in grids:
+            continue
+        rows, cols, _ = axes[rule.table]
+        out += _evaluate(rule, grids[rule.table], rows, cols, unreadable.get(rule.table, set()))
+    return out
+
+
+@cache
+def _axes() -> dict[str, tuple[list[str], list[str], dict[str, int]]]:
+    """Per table: its rows, its columns, and each column's index."""
+    v = load()
     axes = {
         "t3": ([f.id for f in v.flows] + [o.id for o in v.outcomes] + [v.t3_total_row.id],
                [a.id for a in v.table_applicants] + [v.t3_total_column.id]),
         "t4": ([p.id for p in v.proceedings], [r.id for r in v.results] + [v.t4_total_column.id]),
     }
-    for rule in v.rules:
-        if rule.scope != "report" or not rule.table or rule.table not in by_table:
-            continue
-        rows, cols = axes[rule.table]
-        out += _evaluate(rule, by_table[rule.table], rows, cols, unreadable.get(rule.table, set()))
-    return out
+    return {t: (rows, cols, {c: j for j, c in enumerate(cols)}) for t, (rows, cols) in axes.items()}
 
 
 def narrative_consistency(figures, cells: list[Cell], unreadable: set[str] = frozenset()) -> list[RuleResult]:

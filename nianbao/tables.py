@@ -54,41 +54,66 @@ def _trim(values: list[Token], width: int) -> list[Token]:
     return vals
 
 
-def _splits(digits: str, parts: int):
-    """Every way to cut a digit run into ``parts`` integers without leading zeros."""
-    n = len(digits)
-    for cuts in combinations(range(1, n), parts - 1):
-        bounds = (0, *cuts, n)
-        pieces = [digits[a:b] for a, b in zip(bounds, bounds[1:])]
-        if any(len(p) > 1 and p[0] == "0" for p in pieces):
-            continue
-        yield [int(p) for p in pieces]
-
-
 def recover_run_together(digits: str, groups: list[int]) -> list[int] | None:
     """Split a run of digits printed with no separator (``713000074`` → 71|3|0|0|0|0|74).
 
     ``groups`` gives the sizes of the groups whose last member is the printed total of the
     others (``[7]`` for a table-三 row, ``[5, 5, 5]`` for table 四). Returns the split only
-    when exactly one satisfies every total; otherwise None (never guess).
+    when exactly one satisfies every total; otherwise None (never guess). Numbers have no
+    leading zeros. Counting is memoised on (group, position, parts left, running sum), so a
+    24-digit run costs a few thousand steps, not the ~10⁵ cut combinations.
     """
     width = sum(groups)
     if not digits.isdigit() or len(digits) < width or len(digits) > MAX_SPLIT_DIGITS:
         return None
-    found = None
-    for values in _splits(digits, width):
-        pos, ok = 0, True
-        for g in groups:
-            chunk = values[pos:pos + g]
-            if sum(chunk[:-1]) != chunk[-1]:
-                ok = False
+    n = len(digits)
+    later = [sum(groups[g + 1:]) for g in range(len(groups))]  # parts after group g
+    memo: dict[tuple[int, int, int, int], int] = {}
+
+    def count(g: int, pos: int, left: int, acc: int) -> int:
+        """Completions (capped at 2) from ``pos`` with ``left`` addends of group g to go."""
+        if g == len(groups):
+            return 1 if pos == n else 0
+        key = (g, pos, left, acc)
+        found = memo.get(key)
+        if found is not None:
+            return found
+        if left == 0:  # the group's printed total must follow
+            total = str(acc)
+            res = count(g + 1, pos + len(total), groups[g + 1] - 1 if g + 1 < len(groups) else 0, 0) \
+                if digits.startswith(total, pos) else 0
+        else:
+            res = 0
+            # this addend, `left - 1` more, the total and every later part: one digit each at least
+            for end in range(pos + 1, n - left - later[g] + 1):
+                if end - pos > 1 and digits[pos] == "0":
+                    break
+                res += count(g, end, left - 1, acc + int(digits[pos:end]))
+                if res >= 2:
+                    break
+        memo[key] = res = min(res, 2)
+        return res
+
+    if count(0, 0, groups[0] - 1, 0) != 1:
+        return None
+    values: list[int] = []
+    g, pos, left, acc = 0, 0, groups[0] - 1, 0
+    while g < len(groups):
+        if left == 0:
+            values.append(acc)
+            pos += len(str(acc))
+            g += 1
+            left, acc = (groups[g] - 1 if g < len(groups) else 0), 0
+            continue
+        for end in range(pos + 1, n - left - later[g] + 1):
+            if end - pos > 1 and digits[pos] == "0":
                 break
-            pos += g
-        if ok:
-            if found is not None:
-                return None  # ambiguous
-            found = values
-    return found
+            piece = int(digits[pos:end])
+            if count(g, end, left - 1, acc + piece):
+                values.append(piece)
+                pos, left, acc = end, left - 1, acc + piece
+                break
+    return values
 
 
 def _row_values(values: list[Token], width: int, groups: list[int], what: str, read: TableRead) -> list[Token] | None:

@@ -169,3 +169,37 @@ def test_pdf_prose_lines_run_on_for_the_figure_reader():
     assert "本年度新收政府信息公开申请14件" in text and "不予处理1件" in text
     assert text.endswith("\n三、收到和处理政府信息公开申请情况")
     assert _prose_text(lines, "text") == "\n".join(lines)
+
+
+def test_run_together_split_agrees_with_brute_force():
+    """The memoised splitter finds exactly what trying every cut finds (unique or nothing)."""
+    import random
+    from itertools import combinations
+
+    from nianbao.tables import recover_run_together
+
+    def brute(digits, groups):
+        width, n, found = sum(groups), len(digits), None
+        for cuts in combinations(range(1, n), width - 1):
+            bounds = (0, *cuts, n)
+            pieces = [digits[a:b] for a, b in zip(bounds, bounds[1:])]
+            if any(len(p) > 1 and p[0] == "0" for p in pieces):
+                continue
+            values, pos = [int(p) for p in pieces], 0
+            if all(sum(values[pos + sum(groups[:k]):pos + sum(groups[:k + 1]) - 1])
+                   == values[sum(groups[:k + 1]) - 1] for k in range(len(groups))):
+                if found is not None:
+                    return None
+                found = values
+        return found
+
+    rng = random.Random(3)
+    for _ in range(300):
+        groups = rng.choice([[7], [5, 5, 5], [3], [2, 3]])
+        values = []
+        for g in groups:
+            xs = [rng.choice([0, 0, 1, 2, rng.randint(0, 120)]) for _ in range(g - 1)]
+            values += xs + [max(0, sum(xs) + (rng.choice([-1, 1]) if rng.random() < 0.2 else 0))]
+        digits = "".join(map(str, values))
+        if len(digits) <= 16:
+            assert recover_run_together(digits, groups) == brute(digits, groups), (digits, groups)
