@@ -83,11 +83,25 @@ def _size(path: Path) -> tuple[int | None]:
     return (st.st_size if os.path.isfile(path) and not os.path.islink(path) else None,)
 
 
+def _link_reason(path: Path, raw_dir: Path) -> str:
+    target = os.readlink(path)
+    try:
+        resolved = path.resolve()
+        exists = resolved.exists()
+    except (OSError, RuntimeError):  # a loop of links
+        exists = False
+    if not exists:
+        return f"broken symbolic link (to {target}): not followed"
+    if raw_dir == resolved or raw_dir in resolved.parents:
+        return (f"symbolic link (to {target}, inside the raw directory): links are not followed; "
+                "the target is read under its own path")
+    return f"symbolic link (to {target}, outside the raw directory): links are not followed"
+
+
 def _register(path: Path, rel: str, raw_dir: Path, max_file_bytes: int) -> FileEntry:
     try:
         if path.is_symlink():
-            target = os.readlink(path)
-            return FileEntry(rel, None, None, f"symbolic link (to {target}) not followed")
+            return FileEntry(rel, None, None, _link_reason(path, raw_dir))
         st = path.stat()
         if not path.is_file():
             return FileEntry(rel, None, None, "not a regular file")
