@@ -6,8 +6,8 @@ Agency identity (``identify``): the same body must get the same name — hence t
 * script and width are already folded by nianbao.normalise (simplified, half-width); spaces
   are dropped;
 * body variants are unified: ``XX政府办公室`` / ``XX政府办`` / ``XX府办`` / ``XX办公室`` (right
-  after a place) → ``XX人民政府办公室``; ``XX政府办公厅`` → ``XX人民政府办公厅``; ``XX政府`` →
-  ``XX人民政府``;
+  after a place) → ``XX人民政府办公室``; ``XX政府办公厅`` → ``XX人民政府办公厅``; ``XX政府`` and a
+  bare place ``XX`` → ``XX人民政府``;
 * a leading province is dropped when a prefecture-level city follows it
   (``浙江省湖州市南浔区人民政府`` → ``湖州市南浔区人民政府``);
 * a county-level name gets its city in front when the city is known
@@ -60,6 +60,7 @@ _BODY_VARIANTS = (
     (re.compile(r"^(?:人民)?政府办公室$|^(?:人民)?政府办$|^府办$|^办公室$"), "人民政府办公室"),
     (re.compile(r"^(?:人民)?政府办公厅$|^办公厅$"), "人民政府办公厅"),
     (re.compile(r"^政府$"), "人民政府"),
+    (re.compile(r"^$"), "人民政府"),  # a bare place ("宿州市2016年…年度报告") is its government
 )
 _BODY_VARIANTS_ANYWHERE = (
     (re.compile(r"(?<!人民)政府办公室$"), "人民政府办公室"),

@@ -3,14 +3,14 @@
 -- by the smallest value, so the choice is deterministic. Also counts of reports and years.
 
 with reports as (
-    select agency_id, agency_name, province, city, county, admin_level, report_year, has_facts
+    select agency_id, agency_name, province, city, county, admin_level, division_code, report_year, has_facts
     from {{ ref('int_reports') }}
     where agency_id is not null
 ),
 
 attribute_values as (
     unpivot reports
-    on agency_name, province, city, county, admin_level
+    on agency_name, province, city, county, admin_level, division_code
     into name attribute value attribute_value
 ),
 
@@ -35,7 +35,8 @@ chosen as (
         max(attribute_value) filter (where attribute = 'province') as province,
         max(attribute_value) filter (where attribute = 'city') as city,
         max(attribute_value) filter (where attribute = 'county') as county,
-        max(attribute_value) filter (where attribute = 'admin_level') as admin_level
+        max(attribute_value) filter (where attribute = 'admin_level') as admin_level,
+        max(attribute_value) filter (where attribute = 'division_code') as division_code
     from ranked
     where rank_in_agency = 1
     group by agency_id
@@ -59,6 +60,7 @@ select
     chosen.city,
     chosen.county,
     chosen.admin_level,
+    chosen.division_code,
     counts.n_reports,
     counts.n_reports_with_facts,
     counts.first_report_year,

@@ -3,7 +3,8 @@
 -- agency × report_year. The primary report (is_primary) is the one mart_agency_year takes its
 -- figures from when an agency published more than one report for a year (e.g. a corrected
 -- re-publication, or the same report as HTML and PDF with different bytes): summing them would
--- double count. Ranking: parse_status (complete, partial, narrative_only, metadata_only, other),
+-- double count. Annual reports only (document_kind annual_report). Ranking: own report before an
+-- aggregate one (is_aggregate), parse_status (complete, partial, narrative_only, metadata_only, other),
 -- then is_reconciled (true, null, false), then the latest published_on, then report_id.
 
 with reports as (
@@ -11,6 +12,7 @@ with reports as (
         r.report_id,
         r.agency_id,
         r.report_year,
+        r.is_aggregate,
         r.parse_status,
         r.published_on,
         s.is_reconciled
@@ -20,6 +22,8 @@ with reports as (
     where r.has_facts
       and r.agency_id is not null
       and r.report_year is not null
+      -- a half-year statistic or a work summary is not the agency's annual figures
+      and coalesce(r.document_kind, 'annual_report') = 'annual_report'
 )
 
 select
@@ -30,6 +34,7 @@ select
     row_number() over (
         partition by agency_id, report_year
         order by
+            is_aggregate,  -- the agency's own report before one that sums many agencies
             case parse_status
                 when 'complete' then 1
                 when 'partial' then 2

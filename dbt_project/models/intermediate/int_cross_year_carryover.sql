@@ -1,8 +1,8 @@
 -- Cross-report rule t3_cross_year_carryover (format-spec §2.3, severity from the vocabulary):
 --   二、上年结转 of year N = 四、结转下年度继续办理 of year N−1, same agency, per column.
 --
--- Evaluated for every non-rejected report of year N whose agency has a non-rejected report of
--- year N−1, once per column (each applicant column and the printed 总计 `total`) where both
+-- Evaluated for every non-rejected annual report (document_kind annual_report) of year N whose
+-- agency has a non-rejected annual report of year N−1, once per column (each applicant column and the printed 总计 `total`) where both
 -- cells are present (value not null). A column present in only one of the two years is not
 -- evaluated (no row).
 --
@@ -17,6 +17,11 @@ with flow_cells as (
     where agency_id is not null
       and report_year is not null
       and value is not null
+      -- annual reports only: a half-year statistic or work summary carries nothing over
+      and report_id in (
+          select report_id from {{ ref('int_reports') }}
+          where coalesce(document_kind, 'annual_report') = 'annual_report'
+      )
 ),
 
 carried_over as (

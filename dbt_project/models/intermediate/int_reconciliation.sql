@@ -1,5 +1,6 @@
 -- Every reconciliation result: the per-report rules evaluated by the parse step
--- (raw.rule_results) and the cross-report rule evaluated here (int_cross_year_carryover),
+-- (raw.rule_results) and the cross-report rules evaluated here (int_cross_year_carryover,
+-- int_cross_year_t2_rollforward),
 -- with the rule's severity and scope from the vocabulary and the report's agency and year.
 -- One row per report × rule × scope_id (× related_report_id for cross-report rules).
 
@@ -37,6 +38,23 @@ cross_report as (
         related_report_year,
         note
     from {{ ref('int_cross_year_carryover') }}
+
+    union all
+
+    select
+        report_id,
+        agency_id,
+        report_year,
+        rule,
+        scope_id,
+        left_value,
+        right_value,
+        difference,
+        passed,
+        related_report_id,
+        related_report_year,
+        note
+    from {{ ref('int_cross_year_t2_rollforward') }}
 ),
 
 unioned as (

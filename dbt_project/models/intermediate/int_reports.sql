@@ -40,7 +40,11 @@ all_reports as (
         parse_status,
         rejection_reason,
         document_kind,
-        parser_version
+        parser_version,
+        nullif(trim(agency_name_printed), '') as agency_name_printed,
+        division_code,
+        coalesce(is_aggregate, false) as is_aggregate,
+        outline_family
     from reports
 
     union all
@@ -65,7 +69,11 @@ all_reports as (
         'rejected' as parse_status,
         coalesce(reason, 'registered in source_files but no report row was written by the parse step') as rejection_reason,
         null as document_kind,
-        null as parser_version
+        null as parser_version,
+        null as agency_name_printed,
+        null as division_code,
+        false as is_aggregate,
+        null as outline_family
     from unparsed_files
 )
 

@@ -7,6 +7,7 @@ select
     city,
     county,
     admin_level,
+    division_code,
     n_reports,
     n_reports_with_facts,
     first_report_year,

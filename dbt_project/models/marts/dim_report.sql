@@ -33,6 +33,12 @@ select
     r.rejection_reason,
     s.is_reconciled,
     r.document_kind,
+    r.is_aggregate,
+    d.is_primary,
+    d.duplicate_of_report_id,
+    r.outline_family,
+    r.agency_name_printed,
+    r.division_code,
     r.file_format,
     r.encoding,
     r.parser_version,
@@ -50,3 +56,5 @@ left join paths as p
     on p.report_id = r.report_id
 left join notes as n
     on n.report_id = r.report_id
+left join {{ ref('int_report_duplicates') }} as d
+    on d.report_id = r.report_id

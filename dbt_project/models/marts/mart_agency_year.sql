@@ -2,7 +2,9 @@
 -- Figures come from the agency-year's primary report (int_agency_year_reports): when an agency
 -- has several reports for one year they are not summed, which would double count.
 -- Counts are sums of leaf fact cells, so they are null when the report has no such cells
--- (e.g. no table 四), not 0.
+-- (e.g. no table 四), not 0 — except reviews_total / lawsuits_total of a pre-2019 report, which
+-- come from its legacy measures (kept out of the facts, format-spec §5.8). figures_origin says
+-- where the figures came from: the national table, prose of a 2019+ report, or legacy measures.
 
 with primary_reports as (
     select report_id, agency_id, report_year, n_reports
@@ -44,14 +46,28 @@ litigation as (
     select
         f.report_id,
         sum(f.count) filter (where f.proceeding = 'administrative_review') as reviews_total,
-        sum(f.count) filter (where f.proceeding = 'administrative_review' and f.result <> 'pending') as reviews_concluded,
+        sum(f.count) filter (where f.proceeding = 'administrative_review' and f.result in ('upheld', 'corrected', 'other')) as reviews_concluded,
         sum(f.count) filter (where f.proceeding = 'administrative_review' and f.result = 'corrected') as reviews_corrected,
         sum(f.count) filter (where f.proceeding <> 'administrative_review') as lawsuits_total,
-        sum(f.count) filter (where f.proceeding <> 'administrative_review' and f.result <> 'pending') as lawsuits_concluded,
+        sum(f.count) filter (where f.proceeding <> 'administrative_review' and f.result in ('upheld', 'corrected', 'other')) as lawsuits_concluded,
         sum(f.count) filter (where f.proceeding <> 'administrative_review' and f.result = 'corrected') as lawsuits_corrected,
         bool_or(f.source = 'table') as has_table,
         bool_or(f.source = 'narrative') as has_narrative
     from {{ ref('fct_litigation') }} as f
+    semi join primary_reports as p on p.report_id = f.report_id
+    group by f.report_id
+),
+
+-- pre-2019 reports: legacy measures that no fact holds (review and lawsuit totals are kept
+-- as legacy measures only, format-spec §5.8), and fees
+legacy as (
+    select
+        f.report_id,
+        sum(f.value) filter (where f.measure = 'legacy_review_total') as legacy_reviews_total,
+        sum(f.value) filter (where f.measure = 'legacy_lawsuit_total') as legacy_lawsuits_total,
+        sum(f.value) filter (where f.measure = 'legacy_fees_collected_cny') as fees_collected_cny,
+        count(*) as n_legacy_measures
+    from {{ ref('fct_legacy_measures') }} as f
     semi join primary_reports as p on p.report_id = f.report_id
     group by f.report_id
 ),
@@ -78,12 +94,17 @@ joined as (
         l.lawsuits_total,
         l.lawsuits_concluded,
         l.lawsuits_corrected,
+        lg.legacy_reviews_total,
+        lg.legacy_lawsuits_total,
+        lg.fees_collected_cny,
+        coalesce(lg.n_legacy_measures, 0) as n_legacy_measures,
         coalesce(a.has_table, false) or coalesce(o.has_table, false) or coalesce(l.has_table, false) as has_table,
         coalesce(a.has_narrative, false) or coalesce(o.has_narrative, false) or coalesce(l.has_narrative, false) as has_narrative
     from primary_reports as p
     left join applications as a on a.report_id = p.report_id
     left join outcomes as o on o.report_id = p.report_id
     left join litigation as l on l.report_id = p.report_id
+    left join legacy as lg on lg.report_id = p.report_id
 )
 
 select
@@ -104,6 +125,13 @@ select
         when j.has_table then 'table'
         when j.has_narrative then 'narrative'
     end as figures_source,
+    nullif(concat_ws('+',
+        case when j.has_table then 'table' end,
+        case when j.has_narrative and r.template <> 'pre2019' then 'prose' end,
+        case when (j.has_narrative and r.template = 'pre2019') or j.n_legacy_measures > 0 then 'legacy' end
+    ), '') as figures_origin,
+    r.is_aggregate,
+    cast(j.n_legacy_measures as bigint) as n_legacy_measures,
     cast(j.requests_received as bigint) as requests_received,
     cast(j.requests_carried_over as bigint) as requests_carried_over,
     cast(j.requests_carried_forward as bigint) as requests_carried_forward,
@@ -114,12 +142,15 @@ select
     cast(j.requests_unable_to_provide as bigint) as requests_unable_to_provide,
     cast(j.requests_not_processed as bigint) as requests_not_processed,
     cast(j.requests_other_outcome as bigint) as requests_other_outcome,
-    cast(j.reviews_total as bigint) as reviews_total,
+    cast(case when r.template = 'pre2019' then coalesce(j.legacy_reviews_total, j.reviews_total)
+              else j.reviews_total end as bigint) as reviews_total,
     cast(j.reviews_concluded as bigint) as reviews_concluded,
     cast(j.reviews_corrected as bigint) as reviews_corrected,
-    cast(j.lawsuits_total as bigint) as lawsuits_total,
+    cast(case when r.template = 'pre2019' then coalesce(j.legacy_lawsuits_total, j.lawsuits_total)
+              else j.lawsuits_total end as bigint) as lawsuits_total,
     cast(j.lawsuits_concluded as bigint) as lawsuits_concluded,
     cast(j.lawsuits_corrected as bigint) as lawsuits_corrected,
+    cast(j.fees_collected_cny as double) as fees_collected_cny,
     cast(
         (coalesce(j.requests_granted, 0) + coalesce(j.requests_partially_granted, 0))
         / nullif(j.requests_processed, 0)

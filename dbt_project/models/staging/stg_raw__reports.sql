@@ -19,5 +19,9 @@ select
     cast(parse_status as varchar) as parse_status,
     cast(rejection_reason as varchar) as rejection_reason,
     cast(document_kind as varchar) as document_kind,
-    cast(parser_version as varchar) as parser_version
+    cast(parser_version as varchar) as parser_version,
+    cast(agency_name_printed as varchar) as agency_name_printed,
+    cast(division_code as varchar) as division_code,
+    cast(is_aggregate as boolean) as is_aggregate,
+    cast(outline_family as varchar) as outline_family
 from {{ source('raw', 'reports') }}
