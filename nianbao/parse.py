@@ -22,7 +22,6 @@ from .tokens import Line, tokenise
 from .vocab import load
 
 _CELL_SEP, _NONE_CELL = "\x1f", "\x1e"
-_WS = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -62,31 +61,53 @@ def parse_bytes(data: bytes, filename: str, limits: Limits = Limits()) -> ParseR
 
 
 def document_lines(doc: Document) -> tuple[list[Line], str]:
-    """Normalise the whole document in one pass; returns lines and the original script."""
+    """Normalise the whole document in one pass; returns lines and the original script.
+
+    Table rows travel through normalisation as one line each, cells joined by _CELL_SEP (an
+    absent slot as _NONE_CELL), and are split back after it."""
     raw: list[str] = []
     is_row: list[bool] = []
     for block in doc.blocks:
         if isinstance(block, TextBlock):
-            for line in block.lines:
-                raw.append(line.replace(_CELL_SEP, " ").replace(_NONE_CELL, " "))
-                is_row.append(False)
+            lines = block.lines
+            joined = "\n".join(lines)
+            if _CELL_SEP in joined or _NONE_CELL in joined:
+                joined = joined.replace(_CELL_SEP, " ").replace(_NONE_CELL, " ")
+            pieces = joined.split("\n")  # a line holding a newline becomes two lines
+            raw.extend(pieces)
+            is_row.extend([False] * len(pieces))
         elif isinstance(block, TableBlock):
             for row in block.rows:
-                raw.append(_CELL_SEP.join(_NONE_CELL if c is None else c.replace("\n", "") for c in row))
-                is_row.append(True)
+                text = _CELL_SEP.join(_NONE_CELL if c is None else c.replace("\n", "") for c in row)
+                if text.count(_CELL_SEP) != len(row) - 1 or text.count(_NONE_CELL) != row.count(None):
+                    # a cell holding a separator character itself: blank it out of the cell
+                    text = _CELL_SEP.join(_NONE_CELL if c is None else _clean_cell(c) for c in row)
+                raw.append(text)
+            is_row.extend([True] * len(block.rows))
     norm = normalise_text("\n".join(raw))
     lines: list[Line] = []
+    append = lines.append
     for text, row in zip(norm.text.split("\n"), is_row):
         if row:
-            cells = [None if c == _NONE_CELL else c for c in text.split(_CELL_SEP)]
-            lines.append(Line(" | ".join(c for c in cells if c is not None), cells))
+            cells = text.split(_CELL_SEP)
+            if _NONE_CELL in text:
+                cells = [None if c == _NONE_CELL else c for c in cells]
+                append(Line(" | ".join([c for c in cells if c is not None]), cells))
+            else:
+                append(Line(" | ".join(cells), cells))
+        elif "、" in text:
+            lines.extend([Line(piece) for piece in split_glued_headings(text)])
         else:
-            lines.extend(Line(piece) for piece in split_glued_headings(text))
+            append(Line(text))
     return lines, norm.original_script
 
 
+def _clean_cell(cell: str) -> str:
+    return cell.replace("\n", "").replace(_CELL_SEP, " ").replace(_NONE_CELL, " ")
+
+
 def detect_template(text: str, year: int | None, has_table3: bool) -> str:
-    compact = _WS.sub("", text)
+    compact = "".join(text.split())
     markers = load().template_markers()
     if year is not None and year < 2019:
         return "pre2019"

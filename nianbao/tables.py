@@ -42,8 +42,10 @@ def _trim(values: list[Token], width: int) -> list[Token]:
     every slot of its grid (tab-separated, Markdown) shows the slots its label spans *before*
     the values, so there the leading blanks go first and a blank last cell stays a cell.
     """
-    slots = any(t.kind == BREAK and t.text == "slots" for t in values)
     vals = [t for t in values if t.kind != BREAK]
+    if len(vals) <= width:
+        return vals
+    slots = any(t.kind == BREAK and t.text == "slots" for t in values)
     if slots:
         while len(vals) > width and vals[0].kind == BLANK:
             vals.pop(0)
@@ -141,6 +143,8 @@ def _row_values(values: list[Token], width: int, groups: list[int], what: str, r
 
 def _make_cell(table_id: str, row_id: str, col_id: str, tok: Token, is_total: bool,
                read: TableRead, unit: str | None = None) -> Cell:
+    if tok.kind == VALUE and tok.value.digits_only:  # a plain count: nothing else to keep
+        return Cell(table_id, row_id, col_id, tok.value.number, False, None, unit)
     if tok.kind in (BLANK, NA):
         if is_total:
             read.note("info", "total_not_printed",
@@ -306,6 +310,12 @@ def _first_segment_with_values(values: list[Token]) -> list[Token]:
     Keeps padding after a row end (a rowspan placeholder, merged-cell debris) out of the row.
     The row end itself is kept (it tells _trim how the row was printed).
     """
+    breaks = 0
+    for t in values:
+        if t.kind == BREAK:
+            breaks += 1
+    if breaks == 0 or (breaks == 1 and values[-1].kind == BREAK):
+        return values  # one segment
     segments: list[list[Token]] = [[]]
     for t in values:
         segments[-1].append(t)

@@ -45,7 +45,7 @@ class Token:
     value: Value | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class Line:
     """One line of the document. ``cells`` is set when the line is a row of a real grid."""
 

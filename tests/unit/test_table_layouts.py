@@ -203,3 +203,18 @@ def test_run_together_split_agrees_with_brute_force():
         digits = "".join(map(str, values))
         if len(digits) <= 16:
             assert recover_run_together(digits, groups) == brute(digits, groups), (digits, groups)
+
+
+def test_document_lines_keep_rows_aligned_with_odd_characters():
+    """A text line holding a newline, or a cell holding the internal separator characters,
+    must not shift later lines between text and grid rows."""
+    from nianbao.document import Document, TableBlock, TextBlock
+    from nianbao.parse import document_lines
+
+    doc = Document(blocks=[TextBlock(["标题", "甲\n乙"]),
+                           TableBlock([["行政许可", "1\x1f2", None], ["行政处罚", "\x1e", "3"]]),
+                           TextBlock(["四、政府信息公开行政复议、行政诉讼情况"])])
+    lines, _ = document_lines(doc)
+    assert [ln.text for ln in lines][:3] == ["标题", "甲", "乙"]
+    assert lines[3].cells == ["行政许可", "1 2", None] and lines[4].cells == ["行政处罚", " ", "3"]
+    assert lines[5].cells is None and lines[5].text.startswith("四、")
