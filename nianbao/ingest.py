@@ -31,6 +31,7 @@ class ParseSummary:
     status_counts: dict[str, int]
     files_by_status: dict[str, int]
     seconds_parsing: float
+    seconds_loading: float = 0.0
 
 
 def parse_new_reports(settings: Settings, progress: Progress | None = None) -> ParseSummary:
@@ -53,10 +54,23 @@ def parse_new_reports(settings: Settings, progress: Progress | None = None) -> P
                            max_memory_mb=settings.max_parse_memory_mb)
         seconds = time.perf_counter() - t0
         load = load_raw(con, entries, fresh)
+        seconds_loading = time.perf_counter() - t0 - seconds
         status_counts = dict(con.execute(
             "SELECT parse_status, count(*) FROM raw.reports GROUP BY 1 ORDER BY 1").fetchall())
         files_by_status = dict(con.execute(
             "SELECT file_status, count(*) FROM raw.source_files GROUP BY 1 ORDER BY 1").fetchall())
     finally:
         con.close()
-    return ParseSummary(load, status_counts, files_by_status, seconds)
+    return ParseSummary(load, status_counts, files_by_status, seconds, seconds_loading)
+
+
+def merge_parsed_partitions(settings: Settings):
+    """Partitioned job: every parse partition wrote its Parquet files; record source_files and
+    the vocabulary in the work database (dbt reads the per-report tables from Parquet)."""
+    from .parquet import merge_partitions, partition_keys
+
+    con = connect_work(settings)
+    try:
+        return merge_partitions(con, settings, read_file_registry(con), partition_keys())
+    finally:
+        con.close()

@@ -1,6 +1,7 @@
 """The dbt project as Dagster assets. The manifest is built when definitions are built (and
 only when missing or older than the project files), never at module import."""
 
+import json
 import logging
 import os
 import shutil
@@ -74,16 +75,35 @@ def dbt_executable() -> str:
     return str(guard)
 
 
+class DbtBuildConfig(dg.Config):
+    """``raw_parquet``: read the per-report raw tables from the parse partitions' Parquet files
+    (job nianbao_partitioned; dbt_project/macros/source.sql switches on the vars)."""
+
+    raw_parquet: bool = False
+
+
+def dbt_build_args(settings, raw_parquet: bool) -> list[str]:
+    args = ["build"]
+    if raw_parquet:
+        from nianbao.parquet import parquet_dir, per_report_tables
+
+        args += ["--vars", json.dumps({"raw_parquet_dir": str(parquet_dir(settings)),
+                                       "raw_parquet_tables": list(per_report_tables())})]
+    return args
+
+
 def build_dbt_assets() -> dg.AssetsDefinition:
     project = dbt_project()
 
     @dbt_assets(manifest=project.manifest_path, project=project, name="nianbao_dbt_models")
-    def nianbao_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, nianbao: NianbaoResource):
-        export_for_dbt(nianbao.settings())
+    def nianbao_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, nianbao: NianbaoResource,
+                           config: DbtBuildConfig):
+        settings = nianbao.settings()
+        export_for_dbt(settings)
         os.environ["NIANBAO_DBT_PARENT"] = str(os.getpid())  # read by the dbt guard
         progress_log.info("[dbt] dbt build started")
         built, last = 0, time.monotonic()
-        for event in dbt.cli(["build"], context=context).stream():
+        for event in dbt.cli(dbt_build_args(settings, config.raw_parquet), context=context).stream():
             if isinstance(event, (dg.Output, dg.AssetMaterialization)):
                 built += 1
                 if time.monotonic() - last >= 2.0:

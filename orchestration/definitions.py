@@ -10,7 +10,9 @@ from dagster_dbt import DbtCliResource
 
 from .check_assets import build_validation_asset
 from .dbt_assets import build_dbt_assets, dbt_executable, dbt_project
-from .ingest_assets import parsed_reports, report_files
+from .ingest_assets import build_parsed_reports, report_files
+from .partitions import GROUP as PARTITION_GROUP
+from .partitions import PARTITIONED_JOB, build_partition_assets, partition_keys_assets, partitioned_job_config
 from .publish_assets import build_publish_asset
 from .resources import NianbaoResource
 from .sensors import build_raw_dir_sensor
@@ -22,11 +24,18 @@ def build_definitions() -> dg.Definitions:
     dbt_models = build_dbt_assets()
     validation = build_validation_asset(list(dbt_models.keys))
     publish = build_publish_asset([*dbt_models.keys, validation.key])
-    job = dg.define_asset_job(MAIN_JOB, selection=dg.AssetSelection.all(),
+    partitions = build_partition_assets()
+    job = dg.define_asset_job(MAIN_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.groups(PARTITION_GROUP),
                               description="Ingest, parse, build the marts, check the rules and publish.")
+    partitioned = dg.define_asset_job(
+        PARTITIONED_JOB, selection=dg.AssetSelection.all(), config=partitioned_job_config(),
+        executor_def=dg.multiprocess_executor,
+        description="The same pipeline with the parse split into hash-range partitions, one step each, written as "
+                    "Parquet that dbt reads (docs/scaling.md: run the partitions on a cluster executor).")
     return dg.Definitions(
-        assets=[report_files, parsed_reports, dbt_models, validation, publish],
-        jobs=[job],
+        assets=[report_files, build_parsed_reports(partition_keys_assets()), *partitions, dbt_models, validation,
+                publish],
+        jobs=[job, partitioned],
         sensors=[build_raw_dir_sensor(job)],
         resources={"nianbao": NianbaoResource(), "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())},
         executor=dg.in_process_executor,

@@ -4,7 +4,7 @@ import logging
 
 import dagster as dg
 
-from nianbao.ingest import parse_new_reports, register_files
+from nianbao.ingest import merge_parsed_partitions, parse_new_reports, register_files
 from nianbao.raw_schema import RAW_TABLES
 from nianbao.vocab import dimension_tables
 
@@ -31,13 +31,43 @@ def report_files(context: dg.AssetExecutionContext, nianbao: NianbaoResource) ->
     })
 
 
-@dg.multi_asset(
-    specs=[dg.AssetSpec(["raw", t], deps=[["raw", "file_registry"]], group_name="ingest", kinds={"python", "duckdb"})
-           for t in RAW_OUTPUTS],
-    description="Parse every new or changed report (process pool) and load the raw tables; unchanged reports keep their rows.",
-)
-def parsed_reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
+class ParseConfig(dg.Config):
+    """``from_parquet_partitions``: the parse partitions (orchestration/partitions.py) have
+    parsed everything into Parquet; this step only merges their results (job nianbao_partitioned)."""
+
+    from_parquet_partitions: bool = False
+
+
+def build_parsed_reports(partition_assets: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    """The parse asset; ``partition_assets`` are the parse partitions it merges in the partitioned job."""
+
+    @dg.multi_asset(
+        specs=[dg.AssetSpec(["raw", t], deps=[["raw", "file_registry"], *partition_assets], group_name="ingest",
+                            kinds={"python", "duckdb"})
+               for t in RAW_OUTPUTS],
+        name="parsed_reports",
+        description="Parse every new or changed report (process pool) and load the raw tables; unchanged reports keep "
+                    "their rows. In the partitioned job, merge the parse partitions' Parquet output instead.",
+    )
+    def parsed_reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource, config: ParseConfig):
+        yield from _parsed_reports(context, nianbao, config)
+
+    return parsed_reports
+
+
+def _parsed_reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource, config: ParseConfig):
     settings = nianbao.settings()
+    if config.from_parquet_partitions:
+        merged = merge_parsed_partitions(settings)
+        line = f"[parse] merged the parse partitions: {merged.reports} reports; reports by status: {merged.status_counts}"
+        context.log.info(line)
+        progress_log.info(line)
+        for t in RAW_OUTPUTS:
+            yield dg.MaterializeResult(asset_key=["raw", t], metadata={
+                "reports": merged.reports, "reports_by_status": dg.MetadataValue.json(merged.status_counts),
+                "files_by_status": dg.MetadataValue.json(merged.files_by_status),
+                "source": "parquet partitions"} if t == "reports" else {})
+        return
     last = {"t": -10.0}
 
     def progress(done: int, total: int, elapsed: float) -> None:
@@ -57,6 +87,7 @@ def parsed_reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
     common = {
         "reports": load.reports, "parsed_now": load.parsed_now, "kept_unchanged": load.kept,
         "removed": load.removed, "parse_seconds": round(summary.seconds_parsing, 2),
+        "load_seconds": round(summary.seconds_loading, 2),
         "reports_by_status": dg.MetadataValue.json(summary.status_counts),
         "files_by_status": dg.MetadataValue.json(summary.files_by_status),
     }
