@@ -136,7 +136,8 @@ def narrative_consistency(figures, cells: list[Cell], unreadable: set[str] = fro
     v = load()
     table = {(c.table_id, c.row_id, c.col_id): c.value for c in cells if c.source == "table"}
     tables = {t for t, _, _ in table}
-    category_of = {o.id: o.group for o in v.outcomes}
+    category_of = _category_of()
+    by_category: dict[tuple[str, str, str], list] | None = None  # (table, col, category) → leaf values
     out = []
     for fig in figures:
         if not fig.compare_rows or fig.table_id not in tables:
@@ -149,8 +150,13 @@ def narrative_consistency(figures, cells: list[Cell], unreadable: set[str] = fro
                 if fig.table_id == "t3" and any(category_of.get(r) == cat for r in unreadable):
                     values.append(None)
                     continue
-                leaves = [val for (t, r, c), val in table.items()
-                          if t == fig.table_id and c == col and category_of.get(r) == cat]
+                if by_category is None:
+                    by_category = {}
+                    for (t, r, c), val in table.items():
+                        category = category_of.get(r)
+                        if category is not None:
+                            by_category.setdefault((t, c, category), []).append(val)
+                leaves = by_category.get((fig.table_id, col, cat))
                 values += leaves if leaves else [None]
             else:
                 values.append(None if fig.table_id == "t3" and row in unreadable else table.get((fig.table_id, row, col)))
@@ -160,6 +166,11 @@ def narrative_consistency(figures, cells: list[Cell], unreadable: set[str] = fro
         out.append(RuleResult("narrative_table_consistency", fig.measure, fig.value, table_value,
                               abs(fig.value - table_value) < _EPS))
     return out
+
+
+@cache
+def _category_of() -> dict[str, str]:
+    return {o.id: o.group for o in load().outcomes}
 
 
 def evaluate_legacy_rules(values: dict[str, float]) -> list[RuleResult]:

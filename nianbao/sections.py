@@ -8,6 +8,7 @@ from .tokens import Line
 from .vocab import load
 
 _HEADING = re.compile(r"^\s*([一二三四五六七八九])\s*[、.]\s*(.{2,40})")
+_NUMERALS = "一二三四五六七八九"
 # A heading glued into a running line (web text that lost its line breaks): " 六、其他需要…".
 _INNER_HEADING = re.compile(r"(?<=[\s。|])([二三四五六七八九]\s*、)")
 
@@ -47,9 +48,13 @@ def find_sections(lines: list[Line], start: int = 0) -> list[Section]:
     found: list[tuple[int, str, str]] = []
     seen: set[str] = set()
     for i in range(start, len(lines)):
-        if lines[i].cells is not None and len(lines[i].cells) > 2:
+        line = lines[i]
+        text = line.text
+        if not text or (text[0] not in _NUMERALS and text.lstrip()[:1] not in _NUMERALS):
+            continue  # a heading starts with its numeral
+        if line.cells is not None and len(line.cells) > 2:
             continue  # a data row of a grid, not a heading
-        m = _HEADING.match(lines[i].text)
+        m = _HEADING.match(text)
         if not m:
             continue
         sid = section_id(m.group(2).replace(" ", "").lstrip("|"))

@@ -329,6 +329,12 @@ def _first_segment_with_values(values: list[Token]) -> list[Token]:
 
 # ---------------------------------------------------------------- table 四
 
+@lru_cache(maxsize=1 << 12)
+def _is_t4_header(key: str) -> bool:
+    v = load()
+    return any(r.matches(key) for r in v.results) or any(p.matches(key) for p in v.proceedings)
+
+
 def read_table4(tokens: list[Token]) -> TableRead:
     """Table 四: one data row of 15 cells after its header labels."""
     v = load()
@@ -337,7 +343,7 @@ def read_table4(tokens: list[Token]) -> TableRead:
     values: list[Token] = []
     for tok in tokens:
         if tok.kind == LABEL:
-            if any(r.matches(tok.key) for r in v.results) or any(p.matches(tok.key) for p in v.proceedings):
+            if not header_seen and _is_t4_header(tok.key):
                 header_seen = True
             if values and any(t.kind == VALUE for t in values):
                 break  # prose after the data row
