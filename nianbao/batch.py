@@ -143,7 +143,7 @@ Job = tuple  # (path, source_path) or (path, source_path, expected_sha256)
 
 
 def _work(job: tuple) -> RawRows:
-    path, source_path, limits, max_seconds, sha = job
+    path, source_path, limits, max_seconds, sha, _ = job
     try:
         result = parse_path(Path(path), source_path, limits, max_seconds, sha)
     except ParseTimeout:  # the alarm fired between parse_bytes returning and the timer reset
@@ -153,7 +153,8 @@ def _work(job: tuple) -> RawRows:
 
 
 def parse_many(jobs: Sequence[Job], limits: Limits, max_seconds: float, workers: int,
-               progress: Progress | None = None, max_memory_mb: int = 0) -> RawRows:
+               progress: Progress | None = None, max_memory_mb: int = 0,
+               sink: Callable[[object], None] | None = None) -> RawRows:
     """Parse (path, source_path[, expected_sha256]) jobs; rows come back in job order.
 
     Files are parsed in worker processes (``workers`` of them, at most one per job) so that the
@@ -161,9 +162,14 @@ def parse_many(jobs: Sequence[Job], limits: Limits, max_seconds: float, workers:
     file, and a worker may allocate at most ``max_memory_mb`` MB beyond what it started with
     (0: no cap). Where ``fork`` is unavailable they are parsed in this process (the time cap then
     relies on SIGALRM alone, and there is no memory cap).
+
+    With ``sink`` (e.g. ``nianbao.rowspool.Spool.add``) each file's rows are encoded as CSV in
+    its worker and handed to ``sink`` in job order instead of being collected: the returned
+    RawRows is then empty.
     """
     total = len(jobs)
-    work = [(str(j[0]), j[1], limits, max_seconds, j[2] if len(j) > 2 else None) for j in jobs]
+    encode = sink is not None
+    work = [(str(j[0]), j[1], limits, max_seconds, j[2] if len(j) > 2 else None, encode) for j in jobs]
     started = time.perf_counter()
     results: Iterable[RawRows]
     if "fork" in multiprocessing.get_all_start_methods() and total:
@@ -172,7 +178,10 @@ def parse_many(jobs: Sequence[Job], limits: Limits, max_seconds: float, workers:
         results = map(_work, work)
     out = RawRows()
     for done, rows in enumerate(results, 1):
-        out.extend(rows)
+        if sink is not None:
+            sink(rows)
+        else:
+            out.extend(rows)
         if progress:
             progress(done, total, time.perf_counter() - started)
     return out
@@ -211,7 +220,7 @@ def _cap_memory(max_memory_mb: int) -> None:
         pass
 
 
-def _work_capped(work: tuple, max_memory_mb: int) -> RawRows:
+def _work_capped(work: tuple, max_memory_mb: int):
     try:
         rows = _work(work)
     except MemoryError:
@@ -221,6 +230,10 @@ def _work_capped(work: tuple, max_memory_mb: int) -> RawRows:
         for i, row in enumerate(rows.reports):
             if row[reason_at] and "MemoryError" in row[reason_at]:
                 rows.reports[i] = row[:reason_at] + (memory_reason(max_memory_mb),) + row[reason_at + 1:]
+    if work[5]:  # a sink takes the rows: CSV bytes are cheap to send, and the run's process never unpacks them
+        from .rowspool import encode_rows
+
+        return encode_rows(rows)
     return rows
 
 
@@ -297,7 +310,7 @@ def _death_reason(exitcode: int | None) -> str:
 
 def _lost(work: tuple, reason: str, retry: bool) -> RawRows:
     """Rows for a file whose worker had to be killed or died: rejected with the reason."""
-    path, source_path, _, _, sha = work
+    path, source_path, _, _, sha = work[:5]
     if not sha:
         try:
             sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from .batch import Progress, parse_many
 from .parse import Limits
+from .rowspool import Spool
 from .scan import FileEntry, scan_raw_dir
 from .settings import Settings
 from .warehouse import LoadSummary, cached_report_ids, connect_work, load_raw, read_file_registry, write_file_registry
@@ -50,10 +51,14 @@ def parse_new_reports(settings: Settings, progress: Progress | None = None) -> P
                 seen.add(rid)
         limits = Limits(max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
         t0 = time.perf_counter()
-        fresh = parse_many(jobs, limits, settings.max_parse_seconds, settings.worker_count, progress,
-                           max_memory_mb=settings.max_parse_memory_mb)
-        seconds = time.perf_counter() - t0
-        load = load_raw(con, entries, fresh)
+        spool = Spool(settings.work_dir / "spool")  # rows go to disk as CSV; DuckDB loads them in bulk
+        try:
+            parse_many(jobs, limits, settings.max_parse_seconds, settings.worker_count, progress,
+                       max_memory_mb=settings.max_parse_memory_mb, sink=spool.add)
+            seconds = time.perf_counter() - t0
+            load = load_raw(con, entries, spool)
+        finally:
+            spool.remove()
         seconds_loading = time.perf_counter() - t0 - seconds
         status_counts = dict(con.execute(
             "SELECT parse_status, count(*) FROM raw.reports GROUP BY 1 ORDER BY 1").fetchall())

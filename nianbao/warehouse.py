@@ -151,10 +151,13 @@ class LoadSummary:
     removed: int
 
 
-def load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh: RawRows) -> LoadSummary:
-    """Replace the per-report rows of re-parsed and vanished reports, then rewrite source_files."""
+def load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh) -> LoadSummary:
+    """Replace the per-report rows of re-parsed and vanished reports, then rewrite source_files.
+
+    ``fresh`` is the new rows: a RawRows, or a nianbao.rowspool.Spool (bulk-loaded by DuckDB)."""
     current = {e.report_id for e in entries if e.report_id}
-    fresh_ids = {r[0] for r in fresh.reports}
+    spooled = hasattr(fresh, "select_sql")
+    fresh_ids = set(fresh.report_ids) if spooled else {r[0] for r in fresh.reports}
     con.execute("BEGIN TRANSACTION")
     try:
         con.register("current_ids", pd.DataFrame({"report_id": sorted(current)}, dtype=object))
@@ -169,7 +172,11 @@ def load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh: Ra
                 f"OR report_id IN (SELECT report_id FROM fresh_ids)")
         kept = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.reports").fetchall()[0][0]
         for table in PER_REPORT_TABLES:
-            _insert(con, table, _frame(table, getattr(fresh, table)))
+            if not spooled:
+                _insert(con, table, _frame(table, getattr(fresh, table)))
+            elif (select := fresh.select_sql(table)) is not None:
+                cols = ", ".join(f'"{c}"' for c in column_names(table))
+                con.execute(f"INSERT INTO {RAW_SCHEMA}.{table} ({cols}) {select}")
         status = dict(con.execute(
             f"SELECT report_id, parse_status || chr(31) || coalesce(rejection_reason, '') FROM {RAW_SCHEMA}.reports").fetchall())
         con.execute(f"DELETE FROM {RAW_SCHEMA}.source_files")
