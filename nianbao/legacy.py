@@ -27,6 +27,7 @@ Deliberate handling of the traps of format-spec §3.4:
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -40,6 +41,7 @@ from .vocab import Crosswalk, Expression, LegacyMeasure, choose, expression_ids,
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _NUM = r"(\d[\d,]*(?:\.\d+)?\s*万?|[零〇一二两三四五六七八九十百千万]+)"
+_MAX_NOTES = 200  # parse notes one report may get from this reader (a pathological file repeats)
 _GAP = r"\s*(?:共计|合计|总计|共有|共|计|为|达到|达|是|有)?\s*:?\s*"
 
 
@@ -113,7 +115,10 @@ class LegacyRead:
     notes: list[Note] = field(default_factory=list)
 
     def note(self, severity: str, code: str, message: str) -> None:
-        self.notes.append(Note(severity, code, message))
+        if len(self.notes) < _MAX_NOTES:
+            self.notes.append(Note(severity, code, message))
+        elif len(self.notes) == _MAX_NOTES:
+            self.notes.append(Note("info", "legacy_notes_truncated", f"more than {_MAX_NOTES} notes; the rest left out"))
 
     def by_measure(self) -> dict[str, float]:
         """measure → value (channels of one measure summed)."""
@@ -206,22 +211,53 @@ def join_prose(lines: list[str]) -> str:
     return "\n".join(out)
 
 
-def _sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    start = max((m.end() for m in _SENTENCE_END.finditer(text, 0, pos)), default=0)
-    m = _SENTENCE_END.search(text, pos)
-    return start, (m.start() if m else len(text))
+class _Sentences:
+    """Sentence boundaries of a text, found once (bisect per lookup)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.ends = [m.start() for m in _SENTENCE_END.finditer(text)]
+
+    def bounds(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_left(self.ends, pos)
+        start = self.ends[i - 1] + 1 if i > 0 else 0
+        end = self.ends[i] if i < len(self.ends) else len(self.text)
+        return start, end
+
+
+# Stretches of prose that hold a number with a unit: the only places a figure can be read, so
+# the phrase patterns run there only (a report is mostly prose without figures).
+_SEGMENT_END = re.compile(r"[。;!?！？]")
+_NUM_UNIT = re.compile(_NUM + r"\s*(?:人次|万元|件|条|宗|个|起|次|例|项|人|名|篇|场|期|元|份|家)")
+
+
+def _candidate_segments(text: str) -> list[tuple[int, int]]:
+    """Sentences with a number and a unit, neighbours merged into one stretch."""
+    out: list[tuple[int, int]] = []
+    start = 0
+    bounds = [m.start() for m in _SEGMENT_END.finditer(text)] + [len(text)]
+    for end in bounds:
+        if _NUM_UNIT.search(text, start, end):
+            if out and out[-1][1] + 1 >= start:
+                out[-1] = (out[-1][0], end)
+            else:
+                out.append((start, end))
+        start = end + 1
+    return out
 
 
 def _clause_start(text: str, pos: int) -> int:
-    cut = max(text.rfind(c, 0, pos) for c in "。;,，、\n:")
-    return cut + 1
+    lo = max(0, pos - 200)  # a clause is short; never scan back through the whole text
+    cut = max(text.rfind(c, lo, pos) for c in "。;,、\n:")
+    return cut + 1 if cut >= 0 else lo
 
 
-def _masked_sentences(text: str, read: LegacyRead) -> list[tuple[int, int]]:
+def _masked_sentences(text: str, read: LegacyRead, sentences: _Sentences | None = None) -> list[tuple[int, int]]:
+    sentences = sentences or _Sentences(text)
     spans = []
     for trap_id, pattern, unless in _traps():
         for m in pattern.finditer(text):
-            s, e = _sentence_bounds(text, m.start())
+            s, e = sentences.bounds(m.start())
             if unless.search(text[s:m.start()]):
                 continue
             spans.append((s, e))
@@ -249,17 +285,21 @@ def _other_year(text: str, start: int, pos: int, year: int | None) -> str | None
 
 def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
                 found: dict[tuple[str, str | None], LegacyValue]) -> None:
-    masked = _masked_sentences(text, read)
+    sentences = _Sentences(text)
+    masked = _masked_sentences(text, read, sentences)
+    segments = _candidate_segments(text)
+    if not segments:
+        return
     consumed: set[tuple[int, int]] = set()
     parents = {m.context for m in load().legacy_measures if m.context}
-    parent_at: list[tuple[int, str]] = []  # (position, parent measure) of every parent figure read
+    parent_at: list[tuple[int, str]] = []  # sorted (position, parent measure) of parent figures read
 
     def in_mask(pos: int) -> bool:
         return any(s <= pos < e for s, e in masked)
 
     def nearest_parent(sentence_start: int, pos: int) -> str | None:
-        before = [(p, m) for p, m in parent_at if sentence_start <= p < pos]
-        return max(before)[1] if before else None
+        i = bisect.bisect_left(parent_at, (pos, ""))
+        return parent_at[i - 1][1] if i > 0 and parent_at[i - 1][0] >= sentence_start else None
 
     for comp in _compiled():
         m_id = comp.measure.id
@@ -267,40 +307,43 @@ def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: in
             continue
         key = (m_id, comp.channel)
         for pattern in comp.phrases:
-            for mt in pattern.finditer(text):
-                num_span = mt.span(1)
-                phrase_text = mt.group(0)[: mt.start(1) - mt.start(0)]
-                if in_mask(mt.start()):
-                    continue
-                shared = bool(re.search(r"[各均]\s*(?:为)?\s*$", phrase_text))
-                if num_span in consumed and not shared:
-                    continue
-                s, _ = _sentence_bounds(text, mt.start())
-                if comp.measure.context and nearest_parent(s, mt.start()) != comp.measure.context:
-                    continue
-                other = _other_year(text, _clause_start(text, mt.start()), mt.start(), year)
-                if other:
-                    read.note("info", "legacy_other_year", f"{m_id}: figure of {other}, not the report year: {mt.group(0)}")
-                    continue
-                value = _value(mt.group(1), mt.group(2), comp.measure)
-                if value is None:
-                    continue
-                if m_id in parents:
-                    parent_at.append((mt.start(), m_id))
-                if key in found:
-                    if abs(found[key].value - value) > 1e-6:
-                        read.note("info", "legacy_conflicting_values",
-                                  f"{m_id}: {found[key].printed_text} kept; also stated: {mt.group(0)}")
-                    continue
-                if not shared:
-                    consumed.add(num_span)
-                found[key] = LegacyValue(m_id, value, mt.group(2), mt.group(0).strip(), comp.channel,
-                                         "narrative", mt.start())
+            for seg_start, seg_end in segments:
+                for mt in pattern.finditer(text, seg_start, seg_end):
+                    num_span = mt.span(1)
+                    phrase_text = mt.group(0)[: mt.start(1) - mt.start(0)]
+                    if in_mask(mt.start()):
+                        continue
+                    shared = bool(re.search(r"[各均]\s*(?:为)?\s*$", phrase_text))
+                    if num_span in consumed and not shared:
+                        continue
+                    s, _ = sentences.bounds(mt.start())
+                    if comp.measure.context and nearest_parent(s, mt.start()) != comp.measure.context:
+                        continue
+                    other = _other_year(text, _clause_start(text, mt.start()), mt.start(), year)
+                    if other:
+                        read.note("info", "legacy_other_year",
+                                  f"{m_id}: figure of {other}, not the report year: {mt.group(0)}")
+                        continue
+                    value = _value(mt.group(1), mt.group(2), comp.measure)
+                    if value is None:
+                        continue
+                    if m_id in parents:
+                        bisect.insort(parent_at, (mt.start(), m_id))
+                    if key in found:
+                        if abs(found[key].value - value) > 1e-6:
+                            read.note("info", "legacy_conflicting_values",
+                                      f"{m_id}: {found[key].printed_text} kept; also stated: {mt.group(0)}")
+                        continue
+                    if not shared:
+                        consumed.add(num_span)
+                    found[key] = LegacyValue(m_id, value, mt.group(2), mt.group(0).strip(), comp.channel,
+                                             "narrative", mt.start())
 
 
 def _read_zero(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
                found: dict[tuple[str, str | None], LegacyValue]) -> None:
-    masked = _masked_sentences(text, LegacyRead())
+    sentences = _Sentences(text)
+    masked = _masked_sentences(text, LegacyRead(), sentences)
     stated = {m for m, _ in found}
     for comp in _compiled():
         m_id = comp.measure.id
@@ -309,7 +352,7 @@ def _read_zero(text: str, read: LegacyRead, measures: set[str] | None, year: int
         for pattern in comp.zero:
             hit = next((z for z in pattern.finditer(text)
                         if not any(s <= z.start() < e for s, e in masked)
-                        and not _other_year(text, _sentence_bounds(text, z.start())[0], z.start(), year)), None)
+                        and not _other_year(text, sentences.bounds(z.start())[0], z.start(), year)), None)
             if hit:
                 found[(m_id, comp.channel)] = LegacyValue(m_id, 0.0, None, hit.group(0), comp.channel,
                                                           "narrative", hit.start())
