@@ -286,6 +286,7 @@ def test_table_2_item_rollforward(warehouse):
     bad = next(r for r in rows if r["agency_id"] == agency_id(B) and r["scope_id"] == "licences")
     assert bad["difference"] == 5 and (bad["report_year"], bad["related_report_year"]) == (2020, 2019)
     assert B in bad["note"] and bad["severity"] == "warn"
+    assert re.search(r"WARN \d+ .*assert_t2_rollforwards_hold", warehouse["stdout"])
     # 2020 (2019 template) and 2021 (2021 template) are never linked
     assert not [r for r in rows if r["report_year"] > 2020]
 
