@@ -20,8 +20,10 @@
    cell accuracy (expected cells read exactly / expected cells), the share of perfectly parsed
    reports (every cell right, no extra cell, metadata, status and flags right), metadata
    accuracy (agency, year, template, script, publication date, 索引号 all right), status
-   accuracy, and reconciliation-flag accuracy (the failing (rule, scope) set and is_reconciled
-   both right) — and writes the same as JSON (``--json``, default
+   accuracy, reconciliation-flag accuracy (the failing (rule, scope) set and is_reconciled both
+   right), and ``unread.``: the rows the generator made unreadable on purpose (no-separator
+   digit runs with no unique split; the parser must report them, not guess) — and writes the
+   same as JSON (``--json``, default
    ``bench/out/accuracy-<N>-s<seed>.json``).
 """
 from __future__ import annotations
@@ -71,6 +73,7 @@ def _render(args: tuple[int, int, tuple[str, ...]]) -> tuple[str, bytes, dict]:
         "metadata": case.expected_metadata(),
         "status": case.expected_status(),
         "flags": sorted([rule, scope] for rule, scope in case.expected_flags()),
+        "unreadable": sorted([t, r] for t, r in case.expected_unreadable()),
         "is_reconciled": (all(evaluated) if evaluated else None),
     }
     return fname, data, entry
@@ -94,6 +97,7 @@ def generate(raw_dir: Path, n: int, seed: int, formats: tuple[str, ...], workers
 
 def run_pipeline(raw_dir: Path, db: Path, home: Path) -> None:
     os.environ["DAGSTER_HOME"] = str(home)
+    os.environ["TQDM_DISABLE"] = "1"  # Great Expectations' progress bars
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     from nianbao.cli import main
@@ -185,6 +189,7 @@ def score(manifest: dict[str, dict], warehouse: dict[str, dict]) -> tuple[dict, 
             g["metadata_ok"] += not md_wrong
             g["status_ok"] += status_ok
             g["flags_ok"] += flags_ok
+            g["unreadable_rows"] += len(exp.get("unreadable", ()))
         if not perfect:
             failures.append({
                 "file": fname, "fmt": exp["fmt"], "layout": exp["layout"], "perturbations": exp["perturbations"],
@@ -208,6 +213,7 @@ def score(manifest: dict[str, dict], warehouse: dict[str, dict]) -> tuple[dict, 
             "metadata_accuracy": g["metadata_ok"] / n,
             "status_accuracy": g["status_ok"] / n,
             "flag_accuracy": g["flags_ok"] / n,
+            "unreadable_rows": int(g["unreadable_rows"]),
         }
     return table, failures
 
@@ -219,7 +225,8 @@ def _order(key: str) -> tuple:
 
 
 def print_table(table: dict[str, dict]) -> None:
-    head = f"{'group':38s} {'reports':>7s} {'cells':>8s} {'cell acc':>9s} {'perfect':>8s} {'metadata':>8s} {'status':>7s} {'flags':>7s}"
+    head = (f"{'group':38s} {'reports':>7s} {'cells':>8s} {'cell acc':>9s} {'perfect':>8s} {'metadata':>8s} "
+            f"{'status':>7s} {'flags':>7s} {'unread.':>7s}")
     print(head)
     print("-" * len(head))
     last_kind = None
@@ -231,7 +238,8 @@ def print_table(table: dict[str, dict]) -> None:
         row = table[key]
         acc = "—" if row["cell_accuracy"] is None else f"{row['cell_accuracy']:.4%}"
         print(f"{key:38s} {row['reports']:7d} {row['cells']:8d} {acc:>9s} {row['perfect_reports']:8.2%} "
-              f"{row['metadata_accuracy']:8.2%} {row['status_accuracy']:7.2%} {row['flag_accuracy']:7.2%}")
+              f"{row['metadata_accuracy']:8.2%} {row['status_accuracy']:7.2%} {row['flag_accuracy']:7.2%} "
+              f"{row['unreadable_rows']:7d}")
 
 
 # ---------------------------------------------------------------- main
@@ -245,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="where to write the results (default bench/out/accuracy-<n>-s<seed>.json)")
     ap.add_argument("--workdir", type=Path, help="use this directory instead of a temporary one (kept)")
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory (raw files, manifest, warehouse)")
+    ap.add_argument("--rescore", action="store_true",
+                    help="with --workdir: score the manifest and warehouse already there (no rendering, no run)")
     args = ap.parse_args(argv)
     formats = tuple(f for f in args.formats.split(",") if f)
 
@@ -253,14 +263,18 @@ def main(argv: list[str] | None = None) -> int:
     raw_dir, db, home = work / "raw", work / "warehouse" / "nianbao.duckdb", work / "dagster_home"
     try:
         t0 = time.perf_counter()
-        print(f"accuracy: rendering {args.n} reports ({','.join(formats)}, seed {args.seed}) into {raw_dir}",
-              file=sys.stderr)
-        manifest = generate(raw_dir, args.n, args.seed, formats, args.workers)
-        (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-        t1 = time.perf_counter()
-        print(f"accuracy: rendered in {t1 - t0:.0f} s; running nianbao run", file=sys.stderr)
-        run_pipeline(raw_dir, db, home)
-        t2 = time.perf_counter()
+        if args.rescore and args.workdir:
+            manifest = json.loads((work / "manifest.json").read_text(encoding="utf-8"))
+            t1 = t2 = time.perf_counter()
+        else:
+            print(f"accuracy: rendering {args.n} reports ({','.join(formats)}, seed {args.seed}) into {raw_dir}",
+                  file=sys.stderr)
+            manifest = generate(raw_dir, args.n, args.seed, formats, args.workers)
+            (work / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+            t1 = time.perf_counter()
+            print(f"accuracy: rendered in {t1 - t0:.0f} s; running nianbao run", file=sys.stderr)
+            run_pipeline(raw_dir, db, home)
+            t2 = time.perf_counter()
         print(f"accuracy: pipeline ran in {t2 - t1:.0f} s; scoring", file=sys.stderr)
         table, failures = score(manifest, read_warehouse(db))
         print()
