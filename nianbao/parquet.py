@@ -33,6 +33,7 @@ from .batch import RETRY_NOTE, Progress, RawRows, parse_many
 from .model import PARSER_VERSION
 from .parse import Limits
 from .raw_schema import RAW_TABLES, column_names
+from .rowspool import Spool
 from .scan import FileEntry
 from .settings import Settings
 
@@ -76,6 +77,12 @@ def _sql_str(path: Path) -> str:
 def _casts(table: str, source: str) -> str:
     casts = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t, _ in RAW_TABLES[table])
     return f"SELECT {casts} FROM {source}"
+
+
+def _empty(table: str) -> str:
+    """A typed, empty SELECT of the table (so a partition without rows still has its schema)."""
+    cols = ", ".join(f'CAST(NULL AS {t}) AS "{n}"' for n, t, _ in RAW_TABLES[table])
+    return f"SELECT {cols} WHERE false"
 
 
 def _copy(con: duckdb.DuckDBPyConnection, select_sql: str, dest: Path) -> None:
@@ -151,29 +158,37 @@ def parse_partition(settings: Settings, key: str, progress: Progress | None = No
         return PartitionSummary(key, len(current), 0, len(keep), 0, False, 0.0, 0.0, {})
     limits = Limits(max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
     t0 = time.perf_counter()
-    # the pool forks before this process opens any DuckDB connection
-    fresh = parse_many(jobs, limits, settings.max_parse_seconds, settings.worker_count, progress,
-                       max_memory_mb=getattr(settings, "max_parse_memory_mb", 0))
-    t1 = time.perf_counter()
-    rows = write_partition(settings, key, fresh, keep)
+    spool = Spool(parquet_dir(settings) / f".spool-{key}-{os.getpid()}")
+    try:
+        # the pool forks before this process opens any DuckDB connection
+        parse_many(jobs, limits, settings.max_parse_seconds, settings.worker_count, progress,
+                   max_memory_mb=getattr(settings, "max_parse_memory_mb", 0), sink=spool.add)
+        t1 = time.perf_counter()
+        rows = write_partition(settings, key, spool, keep)
+    finally:
+        spool.remove()
     return PartitionSummary(key, len(current), len(jobs), len(keep), removed, True, t1 - t0,
                             time.perf_counter() - t1, rows)
 
 
-def write_partition(settings: Settings, key: str, fresh: RawRows, keep: set[str]) -> dict[str, int]:
-    """Rewrite the partition's files: kept rows of the previous files plus the fresh rows."""
+def write_partition(settings: Settings, key: str, fresh, keep: set[str]) -> dict[str, int]:
+    """Rewrite the partition's files: kept rows of the previous files plus the fresh rows
+    (a nianbao.rowspool.Spool, or a RawRows)."""
     counts = {}
     with duckdb.connect() as con:
         con.register("keep_ids", pd.DataFrame({"report_id": sorted(keep)}, dtype=object))
         for table in per_report_tables():
-            parts = []
             old = part_path(settings, table, key)
+            parts = [_empty(table)]
             if keep and old.exists():
                 parts.append(_casts(table, f"read_parquet({_sql_str(old)}) "
                                            "WHERE report_id IN (SELECT report_id FROM keep_ids)"))
-            df = pd.DataFrame.from_records(getattr(fresh, table), columns=column_names(table))
-            con.register(f"fresh_{table}", df)
-            parts.append(_casts(table, f"fresh_{table}"))
+            if isinstance(fresh, RawRows):
+                df = pd.DataFrame.from_records(getattr(fresh, table), columns=column_names(table))
+                con.register(f"fresh_{table}", df)
+                parts.append(_casts(table, f"fresh_{table}"))
+            elif (select := fresh.select_sql(table)) is not None:
+                parts.append(select)
             _copy(con, " UNION ALL ".join(parts), old)
             counts[table] = con.execute(f"SELECT count(*) FROM read_parquet({_sql_str(old)})").fetchall()[0][0]
     return counts
