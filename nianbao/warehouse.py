@@ -90,6 +90,9 @@ def connect_work(settings: Settings) -> duckdb.DuckDBPyConnection:
             p.unlink(missing_ok=True)
         con = duckdb.connect(str(settings.work_db_path))
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    # the same cap as dbt's (profiles.yml): bulk loads spill to disk rather than grow past it
+    con.execute(f"SET memory_limit = '{os.environ.get('NIANBAO_DUCKDB_MEMORY_LIMIT') or '1GB'}'")
+    con.execute("SET preserve_insertion_order = false")
     existing = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [RAW_SCHEMA]).fetchall()}
     for table in RAW_TABLES:
