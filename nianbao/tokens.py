@@ -124,9 +124,23 @@ def tokenise_line(line: Line, markdown: bool = False) -> list[Token]:
     so a leading ``|`` opens the row; elsewhere a line that starts with ``|`` begins with an
     empty cell (`` | 0 | 3 |`` is a pipe row whose first cell is blank)."""
     if line.cells is not None:
-        toks = [classify(c) for c in line.cells if c is not None]
-        return toks + [BREAK_TOKEN]
-    raw = line.text
+        return list(_cells_tokens(tuple([c for c in line.cells if c is not None])))
+    return list(_text_tokens(line.text, markdown))
+
+
+@lru_cache(maxsize=1 << 15)
+def _cells_tokens(cells: tuple[str, ...]) -> tuple[Token, ...]:
+    return (*[classify(c) for c in cells], BREAK_TOKEN)
+
+
+@lru_cache(maxsize=1 << 15)
+def _text_tokens(raw: str, markdown: bool) -> tuple[Token, ...]:
+    """Tokens of a line of flattened text (cached: table lines repeat across reports — "0 |",
+    "|", header rows, zero rows)."""
+    return tuple(_tokenise_text(raw, markdown))
+
+
+def _tokenise_text(raw: str, markdown: bool) -> list[Token]:
     if "\t" in raw and raw.strip():
         # a spreadsheet row: every tab-separated field is a slot, empty ones included
         return [classify(p) for p in raw.split("\t")] + [SLOTS_BREAK_TOKEN]
@@ -160,6 +174,11 @@ def tokenise_line(line: Line, markdown: bool = False) -> list[Token]:
 def tokenise(lines: list[Line]) -> list[Token]:
     markdown = any(ln.cells is None and "-" in ln.text and _is_markdown_rule(ln.text.strip()) for ln in lines)
     out: list[Token] = []
+    extend = out.extend
     for line in lines:
-        out.extend(tokenise_line(line, markdown))
+        cells = line.cells
+        if cells is not None:
+            extend(_cells_tokens(tuple([c for c in cells if c is not None])))
+        else:
+            extend(_text_tokens(line.text, markdown))
     return out
