@@ -24,6 +24,26 @@ _INVISIBLE = (("\u200b", ""), ("\u200c", ""), ("\u200d", ""), ("\ufeff", ""), ("
 TRADITIONAL_SHARE = 0.03
 
 
+# The same without the look-behind, so the regex engine can jump from "(" to "(" (the CJK
+# character before it is checked in strip_pinyin_debris).
+_PINYIN_CANDIDATE = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6})\)")
+
+
+def strip_pinyin_debris(text: str) -> tuple[str, int]:
+    """``_PINYIN_DEBRIS.subn("", text)``, faster: (text without the readings, how many)."""
+    removed = 0
+
+    def repl(m: re.Match) -> str:
+        nonlocal removed
+        start = m.start()
+        if start and "\u4e00" <= text[start - 1] <= "\u9fff":
+            removed += 1
+            return ""
+        return m.group(0)
+
+    return _PINYIN_CANDIDATE.sub(repl, text), removed
+
+
 @dataclass
 class NormalisedText:
     text: str
@@ -107,7 +127,7 @@ def _class(points: list[int]) -> str:
 def normalise_text(text: str) -> NormalisedText:
     n_debris = 0
     if "(" in text:  # a reading is always bracketed
-        text, n_debris = _PINYIN_DEBRIS.subn("", text)
+        text, n_debris = strip_pinyin_debris(text)
     text = fold_width(text)
     simplified = to_simplified(text)
     if simplified == text:

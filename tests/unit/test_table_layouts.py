@@ -218,3 +218,21 @@ def test_document_lines_keep_rows_aligned_with_odd_characters():
     assert [ln.text for ln in lines][:3] == ["标题", "甲", "乙"]
     assert lines[3].cells == ["行政许可", "1 2", None] and lines[4].cells == ["行政处罚", " ", "3"]
     assert lines[5].cells is None and lines[5].text.startswith("四、")
+
+
+def test_fast_normalisation_equals_the_reference():
+    """The fast paths of normalisation (NFKC by regex, pinyin debris without look-behind)
+    give exactly what unicodedata / the reference regex give."""
+    import random
+    import unicodedata
+
+    from nianbao.normalise import _PINYIN_DEBRIS, nfkc, strip_pinyin_debris
+
+    rng = random.Random(5)
+    pool = ["（", "）", "：", "１", "㈠", "①", "\u3000", "ｶ", "ﾞ", "é", "e\u0301", "ᄀ", "ᅡ", "ﾡ", "ﾢ", "가",
+            "\u11a8", "Ⅳ", "㎡", "業(yè)", "x(ab)", "(", ")", "a", "1", "國", "\U0002f800", "\ufa10"]
+    for _ in range(3000):
+        t = "".join(rng.choice(pool) if rng.random() < 0.6 else chr(rng.randint(0x4e00, 0x9fff))
+                    for _ in range(rng.randint(0, 25)))
+        assert nfkc(t) == unicodedata.normalize("NFKC", t), repr(t)
+        assert strip_pinyin_debris(t) == _PINYIN_DEBRIS.subn("", t), repr(t)
