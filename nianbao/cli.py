@@ -63,13 +63,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     log_path = settings.work_dir / "last-run.log"
     try:
         with run_lock(settings), _quiet_stdout(log_path, args.verbose):
-            defs = build_definitions()
-            job = defs.resolve_job_def(MAIN_JOB)
             level = "INFO" if args.verbose else "WARNING"
-            result = job.execute_in_process(
-                instance=DagsterInstance.get(), raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": level}}}},
-            )
+            run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+            if getattr(args, "partitioned", False):
+                result = _run_partitioned(run_config, DagsterInstance.get())
+            else:
+                defs = build_definitions()
+                job = defs.resolve_job_def(MAIN_JOB)
+                result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False,
+                                                run_config=run_config)
     except RunInProgress as e:
         print(f"nianbao: {e}", file=sys.stderr)
         return 3
@@ -84,6 +86,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
     findings = print_summary(settings, time.perf_counter() - started)
     return 4 if args.strict and findings else 0
+
+
+def _run_partitioned(run_config: dict, instance):
+    """Job nianbao_partitioned with the multiprocess executor: each parse partition a process."""
+    import dagster as dg
+
+    from orchestration.partitions import partitioned_job
+
+    workers = int(os.environ.get("NIANBAO_PARTITION_PROCESSES") or os.cpu_count() or 1)
+    run_config = dict(run_config, execution={"config": {"max_concurrent": workers}})
+    return dg.execute_job(dg.reconstructable(partitioned_job), instance=instance, raise_on_error=False,
+                          run_config=run_config)
 
 
 @contextmanager
@@ -159,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--strict", action="store_true",
                      help="exit 4 when files were rejected or reports fail reconciliation")
     run.add_argument("-v", "--verbose", action="store_true", help="show Dagster's and dbt's own log")
+    run.add_argument("--partitioned", action="store_true",
+                     help="parse in hash-range partitions, one process each, written as Parquet that dbt reads "
+                          "(job nianbao_partitioned; see docs/scaling.md)")
     run.set_defaults(func=cmd_run)
     parse = sub.add_parser("parse", help="parse one file and print the result as JSON")
     parse.add_argument("file")
