@@ -242,17 +242,16 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
         if tok.kind == LABEL:
             if len(tok.key) <= 1:
                 continue  # a glyph of a vertically printed group label, or bare numbering
-            res = None
-            if orphans:
-                # "5.要求行政机关确认或重 / 1 0 0 … / 新出具已获取信息": the values printed
-                # between the two lines of a wrapped label belong to the joined label
-                joined = _resolve_t3(wrapped + tok.key, group, template)
-                if joined.row_id is not None:
-                    res = joined
-            if res is None:
-                res = _resolve_t3(tok.key, group, template)
-                if res.row_id is None and res.category is None and wrapped:
-                    res = _resolve_t3(wrapped + tok.key, group, template)
+            res = _resolve_t3(tok.key, group, template)
+            continued = False  # the label is the rest of a wrapped one
+            if res.row_id is None and res.category is None and wrapped:
+                res = _resolve_t3(wrapped + tok.key, group, template)
+                continued = res.row_id is not None
+            if orphans and not continued and (res.row_id is not None or res.category is not None):
+                read.note("warning", "values_without_label",
+                          f"t3: values printed after an unrecognised label ({wrapped}) not recorded: "
+                          + " ".join(t.text or "∅" for t in orphans if t.kind != BREAK))
+                orphans = []
             if not started:
                 if res.row_id is None or res.row_id == v.t3_total_row.id:
                     continue  # header text before the first data row
@@ -262,8 +261,11 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 if current is not None and not has_values():
                     continue  # the rest of a label wrapped over several lines
                 finish()
-                if orphans:
-                    orphans, wrapped = [], ""  # values under a label the vocabulary does not know
+                if orphans:  # values under a label the vocabulary does not know
+                    read.note("warning", "values_without_label",
+                              f"t3: values printed after an unrecognised label ({wrapped}) not recorded: "
+                              + " ".join(t.text or "∅" for t in orphans if t.kind != BREAK))
+                    orphans, wrapped = [], ""
                 wrapped = (wrapped + tok.key)[-40:]
                 continue
             wrapped = ""
@@ -274,6 +276,8 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
             finish()
             if res.row_id is not None:
                 current = res.row_id
+                # "5.要求行政机关确认或重 / 1 0 0 … / 新出具已获取信息": the values printed
+                # between the two lines of a wrapped label belong to the joined label
                 values, orphans = orphans, []
                 if res.row_id in flow_ids:
                     group = None

@@ -236,3 +236,16 @@ def test_fast_normalisation_equals_the_reference():
                     for _ in range(rng.randint(0, 25)))
         assert nfkc(t) == unicodedata.normalize("NFKC", t), repr(t)
         assert strip_pinyin_debris(t) == _PINYIN_DEBRIS.subn("", t), repr(t)
+
+
+def test_values_under_an_unknown_label_are_not_given_to_the_next_row():
+    """A local row the vocabulary does not know ("(八)本地其他 3 … 3") followed by a known one:
+    its values stay unrecorded (with a note), never attached to the known row."""
+    read = _t3("\n".join([
+        "一、本年新收政府信息公开申请数量 8 0 0 0 0 0 8",
+        "(八)本地其他",
+        "3 0 0 0 0 0 3",
+        "1.本机关不掌握相关政府信息 5 0 0 0 0 0 5",
+    ]))
+    assert _row(read, "unable_to_provide_not_held") == [5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 5.0]
+    assert any(n.code == "values_without_label" for n in read.notes)
