@@ -290,11 +290,12 @@ def _dir_size(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) if path.exists() else 0
 
 
-def nianbao_run(raw: Path, home: Path, log: Path) -> dict:
+def nianbao_run(raw: Path, home: Path, log: Path, partitioned: bool = False) -> dict:
     """One `nianbao run` in a subprocess; wall time, peak memory, and Dagster's step times."""
     env = dict(os.environ, NIANBAO_RAW_DIR=str(raw), NIANBAO_DB=str(home / "nianbao.duckdb"),
                DAGSTER_HOME=str(home / "dagster_home"), TQDM_DISABLE="1")
-    cmd = [sys.executable, "-c", "import sys; from nianbao.cli import main; sys.exit(main(['run']))"]
+    argv = ["run", "--partitioned"] if partitioned else ["run"]
+    cmd = [sys.executable, "-c", f"import sys; from nianbao.cli import main; sys.exit(main({argv!r}))"]
     started = time.time()
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
@@ -323,7 +324,14 @@ rec = inst.get_run_records(limit=1)[0]
 steps = {{s.step_key: [s.start_time, s.end_time] for s in inst.get_run_step_stats(rec.dagster_run.run_id)}}
 ev = inst.get_latest_materialization_event(AssetKey(["raw", "reports"]))
 md = {{k: getattr(v, "value", None) for k, v in (ev.asset_materialization.metadata.items() if ev else [])}}
-print(json.dumps({{"steps": steps, "parse_md": {{k: v for k, v in md.items() if isinstance(v, (int, float))}}}}))
+parts = {{}}
+for key in inst.get_asset_keys():
+    if key.path[0] == "raw_parquet" and key.path[-1].startswith("part_"):
+        e = inst.get_latest_materialization_event(key)
+        if e is not None and e.run_id == rec.dagster_run.run_id:
+            m = e.asset_materialization.metadata
+            parts[key.path[-1]] = {{k: getattr(m[k], "value", None) for k in ("parsed_now", "parse_seconds", "write_seconds") if k in m}}
+print(json.dumps({{"steps": steps, "parse_md": {{k: v for k, v in md.items() if isinstance(v, (int, float))}}, "partitions": parts}}))
 """
     try:
         res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -341,6 +349,7 @@ print(json.dumps({{"steps": steps, "parse_md": {{k: v for k, v in md.items() if 
         "between_steps_s": round((last - first) - sum(stages.values()), 2),
         "wind_down_s": round(ended - last, 2),  # summary, exit
         "parse_step": data.get("parse_md", {}),
+        **({"partitions": data["partitions"]} if data.get("partitions") else {}),
     }
 
 
@@ -445,6 +454,18 @@ def print_table(results: dict) -> None:
             rows.append((n_key, "peak memory, process tree (RSS / PSS)",
                          f"{cold['peak_rss_mb']:,.0f} / {cold['peak_pss_mb']:,.0f} MB",
                          _verdict(cold["peak_pss_mb"], _target("peak_rss_mb"))))
+        pr = r.get("partitioned")
+        if pr:
+            rows.append((n_key, "cold run --partitioned (multiprocess), total", f"{pr['wall_s']:.1f} s", ""))
+            parts = pr.get("partitions", {})
+            if parts:
+                ps = [p.get("parse_seconds", 0) + p.get("write_seconds", 0) for p in parts.values()]
+                per = sum(p.get("parsed_now", 0) for p in parts.values()) / max(1e-9, sum(ps))
+                rows.append((n_key, f"  {len(parts)} partitions: parse+write per partition",
+                             f"median {statistics.median(ps):.1f} s, max {max(ps):.1f} s ({per:,.0f} reports/s each)", ""))
+            for step in ("parsed_reports", "nianbao_dbt_models", "reconciliation_validation", "published_warehouse"):
+                if step in pr.get("stages_s", {}):
+                    rows.append((n_key, f"  step {step}", f"{pr['stages_s'][step]:.1f} s", ""))
         for label, key in (("warm run, 1 file added", "add_1_file"), ("warm run, 1 file changed", "change_1_file")):
             w = r.get("warm", {}).get(key)
             if w:
@@ -479,6 +500,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-runs", action="store_true", help="no nianbao runs (parse throughput only)")
     ap.add_argument("--skip-warm", action="store_true", help="no warm runs")
     ap.add_argument("--generate-only", action="store_true", help="only build (cache) the corpora")
+    ap.add_argument("--partitioned", action="store_true",
+                    help="also a cold `nianbao run --partitioned` (per-partition parse and write times)")
     args = ap.parse_args(argv)
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -507,6 +530,12 @@ def main(argv: list[str] | None = None) -> int:
                 if not args.skip_warm:
                     print("[run] warm runs: 1 file added, 1 file changed", flush=True)
                     r["warm"] = warm_runs(raw, home, args.seed, n)
+        if args.partitioned:
+            home = OUT / f"warehouse-n{n}-partitioned"
+            shutil.rmtree(home, ignore_errors=True)
+            home.mkdir(parents=True)
+            print(f"[run] cold nianbao run --partitioned on {n} files", flush=True)
+            r["partitioned"] = nianbao_run(raw, home, home / "cold.log", partitioned=True)
         path = OUT / f"scale-{stamp}.json"
         path.write_text(json.dumps(results, indent=2, ensure_ascii=False))
     if results["runs"]:

@@ -12,7 +12,8 @@ from .check_assets import build_validation_asset
 from .dbt_assets import build_dbt_assets, dbt_executable, dbt_project
 from .ingest_assets import build_parsed_reports, report_files
 from .partitions import GROUP as PARTITION_GROUP
-from .partitions import PARTITIONED_JOB, build_partition_assets, partition_keys_assets, partitioned_job_config
+from .partitions import (PARTITIONED_JOB, build_partition_assets, partition_keys_assets, partitioned_executor,
+                         partitioned_job_config)
 from .publish_assets import build_publish_asset
 from .resources import NianbaoResource
 from .sensors import build_raw_dir_sensor
@@ -29,7 +30,7 @@ def build_definitions() -> dg.Definitions:
                               description="Ingest, parse, build the marts, check the rules and publish.")
     partitioned = dg.define_asset_job(
         PARTITIONED_JOB, selection=dg.AssetSelection.all(), config=partitioned_job_config(),
-        executor_def=dg.multiprocess_executor,
+        executor_def=partitioned_executor(),
         description="The same pipeline with the parse split into hash-range partitions, one step each, written as "
                     "Parquet that dbt reads (docs/scaling.md: run the partitions on a cluster executor).")
     return dg.Definitions(

@@ -82,6 +82,32 @@ def partition_keys_assets() -> list[dg.AssetKey]:
     return [partition_asset_key(k) for k in partition_keys()]
 
 
+def partitioned_executor() -> dg.ExecutorDefinition:
+    """The executor of nianbao_partitioned: ``NIANBAO_PARTITION_EXECUTOR`` = ``multiprocess``
+    (default, one machine), ``k8s`` (dagster-k8s: a Kubernetes job per step), ``celery``
+    (dagster-celery: steps on Celery workers) or ``dask`` (dagster-dask: steps on a Dask
+    cluster). The cluster packages are not dependencies of nianbao: install the one you use on
+    every image that runs steps; its own settings go in the run config (docs/scaling.md)."""
+    import importlib
+    import os
+
+    name = os.environ.get("NIANBAO_PARTITION_EXECUTOR", "multiprocess")
+    where = {"k8s": ("dagster_k8s", "k8s_job_executor"), "celery": ("dagster_celery", "celery_executor"),
+             "dask": ("dagster_dask", "dask_executor")}
+    if name == "multiprocess":
+        return dg.multiprocess_executor
+    if name not in where:
+        raise ValueError(f"NIANBAO_PARTITION_EXECUTOR must be multiprocess, k8s, celery or dask, not {name!r}")
+    module, attr = where[name]
+    try:
+        return getattr(importlib.import_module(module), attr)
+    except ImportError as e:
+        major, minor, patch = dg.__version__.split(".")[:3]
+        raise ImportError(f"NIANBAO_PARTITION_EXECUTOR={name} needs the package {module.replace('_', '-')}: "
+                          f"pip install {module.replace('_', '-')}==0.{int(minor) + 16}.{patch} "
+                          f"(the release matching dagster {dg.__version__})") from e
+
+
 def partitioned_job_config() -> dict:
     """The job's defaults: the merge step reads the partitions, dbt reads Parquet sources."""
     return {"ops": {"parsed_reports": {"config": {"from_parquet_partitions": True}},
