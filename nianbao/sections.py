@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .tokens import Line
 from .vocab import load
@@ -36,6 +37,7 @@ def split_glued_headings(text: str) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
+@lru_cache(maxsize=1 << 12)
 def section_id(heading_text: str) -> str | None:
     for entry in load().sections:
         if entry.matches(heading_text):
