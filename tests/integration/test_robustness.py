@@ -79,6 +79,21 @@ with open(out, "a") as fh:
         fh.flush()
 '''
 
+HOLDER = r'''
+import json, os, sys, time
+import duckdb
+db, out, stop, sql = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+ino_open = os.stat(db).st_ino
+con = duckdb.connect(db, read_only=True)  # held from before run B to after run C
+first = list(con.execute(sql).fetchall()[0])
+while not os.path.exists(stop):
+    time.sleep(0.2)
+last = list(con.execute(sql).fetchall()[0])
+con.close()
+with open(out, "w") as fh:
+    json.dump({"first": first, "last": last, "ino_open": ino_open, "ino_end": os.stat(db).st_ino}, fh)
+'''
+
 SLOW_PARSE_RUN = r'''
 import sys, time
 import nianbao.batch as batch
@@ -236,6 +251,7 @@ class Story:
     fps: dict = field(default_factory=dict)
     killed: list = field(default_factory=list)
     reader: list = field(default_factory=list)
+    held: dict = field(default_factory=dict)
     timeline: dict = field(default_factory=dict)
 
 
@@ -268,8 +284,8 @@ def story(tmp_path_factory) -> Story:
     mp.delenv("NIANBAO_WORK_DB", raising=False)
     mp.delenv("NIANBAO_TEST_CRASH_AT", raising=False)
     stop = root / "reader.stop"
-    log = root / "reader.jsonl"
-    reader = None
+    log, held = root / "reader.jsonl", root / "held.json"
+    reader = holder = None
     try:
         def run(name):
             t0 = time.time()
@@ -280,6 +296,12 @@ def story(tmp_path_factory) -> Story:
         run("A")
         reader = subprocess.Popen([sys.executable, "-c", READER, str(db), str(log), str(stop), FINGERPRINT_SQL],
                                   cwd=REPO, start_new_session=True)
+        holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(db), str(held), str(stop), FINGERPRINT_SQL],
+                                  cwd=REPO, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while not log.exists() and time.monotonic() < deadline:  # both are connected before run B
+            time.sleep(0.1)
+        time.sleep(1.0)
         run("B")
 
         x_path.unlink()
@@ -295,13 +317,15 @@ def story(tmp_path_factory) -> Story:
         time.sleep(1.0)
     finally:
         stop.touch()
-        if reader is not None:
-            try:
-                reader.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(reader.pid, signal.SIGKILL)
+        for proc in (reader, holder):
+            if proc is not None:
+                try:
+                    proc.wait(30)
+                except subprocess.TimeoutExpired:
+                    os.killpg(proc.pid, signal.SIGKILL)
         mp.undo()
     s.reader = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    s.held = json.loads(held.read_text()) if held.exists() else {}
     for name, (t0, t1) in s.timeline.items():  # shown when a test fails
         print(f"run {name}: {t1 - t0:.0f} s, exit {s.codes[name]}")
     for k in s.killed:
@@ -463,12 +487,20 @@ def test_reader_always_sees_a_complete_warehouse(story):
     assert all(r["same"] for r in records)
     assert any(r["fp"] == story.fps["B"] for r in records) and any(r["fp"] == story.fps["C"] for r in records)
     c_start, c_end = story.timeline["C"]
-    spanning = [r for r in records if r["ino_before"] != r["ino_after"]]
-    assert spanning, "no reader connection was open across a publish"
-    for r in spanning:  # opened before a swap, still read one whole old warehouse
-        assert r["fp"] in valid and r["same"]
     during_c = [r for r in records if c_start <= r["t0"] and r["t1"] <= c_end]
     assert during_c and all(r["fp"] in (story.fps["B"], story.fps["C"]) for r in during_c)
+    for r in records:  # a connection open across a swap read one whole warehouse
+        if r["ino_before"] != r["ino_after"]:
+            assert r["fp"] in valid and r["same"]
+
+
+def test_a_connection_held_across_rebuilds_keeps_the_warehouse_it_opened(story):
+    """Opened before run B, queried again after run C (two publishes later): it did not block
+    either run and still reads the whole warehouse it opened; a new connection reads C."""
+    held = story.held
+    assert held, "the holding process did not report"
+    assert held["first"] == held["last"] == story.fps["A"]
+    assert held["ino_open"] != held["ino_end"]
 
 
 # -- publish, up close -------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def test_docx_with_damaged_parts(rng):
     parse_checked(adv.docx_mutations(rng, adv.seed_files()[name]), name)
 
 
-@FAST
+@settings(FAST, max_examples=20)
 @given(st.randoms(use_true_random=False))
 def test_broken_html(rng):
     parse_checked(adv.broken_html(rng), "broken.html")
@@ -158,7 +158,7 @@ def test_structurally_broken_pdfs(seed):
 
 def test_random_inputs_from_every_family():
     rng = random.Random(5)
-    for name, data in adv.random_inputs(rng, 60):
+    for name, data in adv.random_inputs(rng, 40):
         parse_checked(data, name)
 
 
@@ -172,10 +172,10 @@ def test_docx_zip_bomb_refused_fast():
     assert time.monotonic() - started < 5
 
 
-@pytest.mark.parametrize("name", ["nested-100k.html", "nested-100k-unclosed.html", "nested-tables.html", "nested-td.html"])
-def test_deeply_nested_html(name):
+def test_deeply_nested_html():
+    """100,000 nested divs (the other nestings go through the parser processes below)."""
     started = time.monotonic()
-    parse_checked(adv.hostile_files()[name], name)
+    parse_checked(adv.nested_html(100_000), "deep.html")
     assert time.monotonic() - started < 20
 
 
