@@ -25,20 +25,23 @@ TRADITIONAL_SHARE = 0.03
 
 
 # The same without the look-behind, so the regex engine can jump from "(" to "(" (the CJK
-# character before it is checked in strip_pinyin_debris).
-_PINYIN_CANDIDATE = re.compile(r"\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6})\)")
+# character before it is checked in strip_pinyin_debris); a line break may fall inside the
+# brackets (a PDF text layer wraps anywhere: "公开(k" / "āi)申请").
+_PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
+_PINYIN_CANDIDATE = re.compile(rf"\(([{_PINYIN_LETTERS}]{{0,6}})(\n?)([{_PINYIN_LETTERS}]{{0,6}})\)")
 
 
 def strip_pinyin_debris(text: str) -> tuple[str, int]:
-    """``_PINYIN_DEBRIS.subn("", text)``, faster: (text without the readings, how many)."""
+    """(text without the readings, how many): ``_PINYIN_DEBRIS.subn("", text)``, and a reading
+    wrapped over two lines is removed too, its line break kept (lines must not merge here)."""
     removed = 0
 
     def repl(m: re.Match) -> str:
         nonlocal removed
         start = m.start()
-        if start and "\u4e00" <= text[start - 1] <= "\u9fff":
+        if 1 <= len(m.group(1)) + len(m.group(3)) <= 6 and start and "\u4e00" <= text[start - 1] <= "\u9fff":
             removed += 1
-            return ""
+            return m.group(2)
         return m.group(0)
 
     return _PINYIN_CANDIDATE.sub(repl, text), removed

@@ -249,3 +249,16 @@ def test_values_under_an_unknown_label_are_not_given_to_the_next_row():
     ]))
     assert _row(read, "unable_to_provide_not_held") == [5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 5.0]
     assert any(n.code == "values_without_label" for n in read.notes)
+
+
+def test_pinyin_reading_wrapped_over_a_pdf_line_break():
+    """A PDF text layer wraps a line inside "公开(kāi)": the reading goes, the line break stays
+    (accuracy run, seed 2: two PDF reports lost the prose figure 本年度新收…申请N件)."""
+    from nianbao.normalise import normalise_text, strip_pinyin_debris
+
+    assert strip_pinyin_debris("新收政府信息公开(k\nāi)申请4件") == ("新收政府信息公开\n申请4件", 1)
+    assert strip_pinyin_debris("公开(kāi\n)申请") == ("公开\n申请", 1)
+    assert strip_pinyin_debris("附件(a\nb)") == ("附件\n", 1)
+    assert strip_pinyin_debris("见下\n(a)申请") == ("见下\n(a)申请", 0)  # a line that opens with "(a)" stays
+    assert strip_pinyin_debris("abc(abcd\nefgh)") == ("abc(abcd\nefgh)", 0)
+    assert normalise_text("公开(k\nāi)申请").text.split("\n") == ["公开", "申请"]
