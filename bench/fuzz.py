@@ -41,7 +41,6 @@ sys.path.insert(0, str(REPO))
 
 from nianbao import batch  # noqa: E402
 from nianbao.parse import Limits  # noqa: E402
-from nianbao.raw_schema import column_names  # noqa: E402
 from tests import adversarial as adv  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "fuzz"

@@ -382,7 +382,6 @@ def make_messy_raw_dir(raw: Path, outside: Path, size_cap: int) -> dict[str, tup
     for the files whose outcome is known in advance (the rest: any status, consistent with
     dim_report). ``size_cap`` is the NIANBAO_MAX_FILE_BYTES the run will use."""
     import os
-    import shutil
 
     raw.mkdir(parents=True, exist_ok=True)
     outside.mkdir(parents=True, exist_ok=True)

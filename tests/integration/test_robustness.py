@@ -21,7 +21,6 @@ import json
 import os
 import queue
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -57,8 +56,9 @@ import json, os, random, sys, time
 import duckdb
 db, out, stop, sql = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 rng = random.Random(1)
+parent = os.getppid()
 with open(out, "a") as fh:
-    while not os.path.exists(stop):
+    while not os.path.exists(stop) and os.getppid() == parent:  # stops with the test, however it ends
         rec = {"t0": time.time()}
         try:
             rec["ino_before"] = os.stat(db).st_ino
@@ -86,7 +86,8 @@ db, out, stop, sql = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
 ino_open = os.stat(db).st_ino
 con = duckdb.connect(db, read_only=True)  # held from before run B to after run C
 first = list(con.execute(sql).fetchall()[0])
-while not os.path.exists(stop):
+parent = os.getppid()
+while not os.path.exists(stop) and os.getppid() == parent:
     time.sleep(0.2)
 last = list(con.execute(sql).fetchall()[0])
 con.close()
