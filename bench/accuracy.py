@@ -258,6 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     formats = tuple(f for f in args.formats.split(",") if f)
 
+    from tests.generator.render import TEMPLATE_DOCX
+
+    if "docx" in formats and not TEMPLATE_DOCX.is_file():
+        print(f"accuracy: {TEMPLATE_DOCX} not found: the docx/template layout is left out "
+              "(set NIANBAO_SHARED to the shared folder)", file=sys.stderr)
     work = args.workdir or Path(tempfile.mkdtemp(prefix="nianbao-accuracy-"))
     work.mkdir(parents=True, exist_ok=True)
     raw_dir, db, home = work / "raw", work / "warehouse" / "nianbao.duckdb", work / "dagster_home"
