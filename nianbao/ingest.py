@@ -17,9 +17,10 @@ from .warehouse import LoadSummary, cached_report_ids, connect_work, load_raw, r
 
 
 def register_files(settings: Settings) -> list[FileEntry]:
-    entries = scan_raw_dir(settings.raw_dir, settings.max_file_bytes)
     con = connect_work(settings)
     try:
+        previous = read_file_registry(con)  # unchanged files (size, mtime, inode) are not hashed again
+        entries = scan_raw_dir(settings.raw_dir, settings.max_file_bytes, known=previous)
         write_file_registry(con, entries)
     finally:
         con.close()

@@ -96,7 +96,7 @@ def _copy(con: duckdb.DuckDBPyConnection, select_sql: str, dest: Path) -> None:
 def write_registry(settings: Settings, entries: list[FileEntry]) -> Path:
     """The scan, as Parquet, for the partitions to read (wherever they run)."""
     dest = parquet_dir(settings) / REGISTRY_FILE
-    df = pd.DataFrame.from_records([(e.source_path, e.size_bytes, e.content_sha256, e.reason) for e in entries],
+    df = pd.DataFrame.from_records([e.as_row() for e in entries],
                                    columns=column_names("file_registry"))
     with duckdb.connect() as con:
         con.register("incoming", df)
@@ -107,8 +107,9 @@ def write_registry(settings: Settings, entries: list[FileEntry]) -> Path:
 def read_registry(settings: Settings) -> list[FileEntry]:
     path = parquet_dir(settings) / REGISTRY_FILE
     with duckdb.connect() as con:
+        cols = ", ".join(column_names("file_registry"))  # FileEntry's fields, in order
         return [FileEntry(*r) for r in con.execute(
-            f"SELECT source_path, size_bytes, content_sha256, reason FROM read_parquet({_sql_str(path)}) "
+            f"SELECT {cols} FROM read_parquet({_sql_str(path)}) "
             "ORDER BY source_path").fetchall()]
 
 

@@ -9,10 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 _CHUNK = 1 << 20
+# A file modified this recently may be modified again within the clock's granularity without
+# its size or mtime changing ("racily clean", as git calls it): its stat is not remembered, so
+# the next scan hashes it again.
+_RACY_SECONDS = 2.0
+_HASH_THREADS = 4  # hashlib releases the GIL on large buffers; threads also overlap the reads
 
 
 @dataclass
@@ -21,10 +28,16 @@ class FileEntry:
     size_bytes: int | None
     content_sha256: str | None
     reason: str | None = None  # set when the file cannot be read
+    modified_ns: int | None = None  # st_mtime_ns when hashed (None: do not trust, hash next time)
+    inode: int | None = None
 
     @property
     def report_id(self) -> str | None:
         return self.content_sha256[:16] if self.content_sha256 else None
+
+    def as_row(self) -> tuple:
+        """The raw.file_registry row (its columns are these fields, in this order)."""
+        return (self.source_path, self.size_bytes, self.content_sha256, self.reason, self.modified_ns, self.inode)
 
 
 def sha256_file(path: Path) -> str:
@@ -35,31 +48,99 @@ def sha256_file(path: Path) -> str:
     return h.hexdigest()
 
 
-def scan_raw_dir(raw_dir: Path, max_file_bytes: int) -> list[FileEntry]:
-    """Every file under raw_dir (sub-folders included), sorted by path."""
+def scan_raw_dir(raw_dir: Path, max_file_bytes: int, known: list[FileEntry] | None = None) -> list[FileEntry]:
+    """Every file under raw_dir (sub-folders included), sorted by path.
+
+    ``known`` is the previous scan: a file whose size, mtime and inode are unchanged keeps its
+    hash without being read again (a warm run over 100,000 files then stats them, no more)."""
     raw_dir = raw_dir.resolve()
-    entries: list[FileEntry] = []
     if not raw_dir.is_dir():
-        return entries
-    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
-        dirnames.sort()
-        base = Path(dirpath)
-        names = list(filenames) + [d for d in dirnames if (base / d).is_symlink()]
-        for name in sorted(names):
-            path = base / name
-            rel = path.relative_to(raw_dir).as_posix()
-            if not _is_utf8(rel):
-                entries.append(FileEntry(_printable(rel), *_size(path), None,
-                                         "file name is not valid UTF-8 (an archive unpacked with a legacy "
-                                         "code page?); rename the file to read it"))
+        return []
+    previous = {e.source_path: e for e in known or () if e.content_sha256 and e.modified_ns is not None}
+    entries: list[FileEntry] = []
+    to_hash: list[tuple[int, str, os.stat_result]] = []
+    for entry, rel, listing_error in _walk(raw_dir, ""):
+        if entry is None:
+            entries.append(FileEntry(_printable(rel), None, None, listing_error))
+            continue
+        if not _is_utf8(rel):
+            entries.append(FileEntry(_printable(rel), _regular_size(entry), None,
+                                     "file name is not valid UTF-8 (an archive unpacked with a legacy "
+                                     "code page?); rename the file to read it"))
+            continue
+        is_link = entry.is_symlink()
+        if entry.name.startswith(".") and not is_link:
+            entries.append(FileEntry(rel, _regular_size(entry), None,
+                                     "hidden file (name starts with '.'): editor or system file, not read"))
+            continue
+        try:
+            if is_link:
+                entries.append(FileEntry(rel, None, None, _link_reason(Path(entry.path), raw_dir)))
                 continue
-            if name.startswith(".") and not path.is_symlink():
-                entries.append(FileEntry(rel, *_size(path), None,
-                                         "hidden file (name starts with '.'): editor or system file, not read"))
+            st = entry.stat(follow_symlinks=False)
+            if not entry.is_file(follow_symlinks=False):
+                entries.append(FileEntry(rel, None, None, "not a regular file"))
                 continue
-            entries.append(_register(path, rel, raw_dir, max_file_bytes))
+        except OSError as e:
+            entries.append(FileEntry(rel, None, None, f"cannot read file: {e.strerror or e}"))
+            continue
+        if st.st_size > max_file_bytes:
+            entries.append(FileEntry(rel, st.st_size, None,
+                                     f"file is {st.st_size:,} bytes, over the size cap of {max_file_bytes:,} (NIANBAO_MAX_FILE_BYTES)"))
+            continue
+        # The walk follows no link, so a regular file found here lies inside raw_dir.
+        old = previous.get(rel)
+        if old and (old.size_bytes, old.modified_ns, old.inode) == (st.st_size, st.st_mtime_ns, st.st_ino):
+            entries.append(old)
+            continue
+        to_hash.append((len(entries), rel, st))
+        entries.append(FileEntry(rel, st.st_size, None))
+    _hash_into(entries, to_hash, raw_dir)
     entries.sort(key=lambda e: e.source_path)
     return entries
+
+
+def _walk(directory: Path, prefix: str):
+    """(DirEntry, relative path, None) of every non-directory entry, symlinked directories
+    included (registered, never entered), in path order; (None, path, reason) for a directory
+    that cannot be listed."""
+    try:
+        with os.scandir(directory) as it:
+            children = sorted(it, key=lambda d: d.name)
+    except OSError as e:
+        yield None, prefix.rstrip("/") or ".", f"cannot list directory: {e.strerror or e}"
+        return
+    for child in children:
+        rel = prefix + child.name
+        try:
+            is_dir = child.is_dir(follow_symlinks=False)
+        except OSError:
+            is_dir = False
+        if is_dir:
+            yield from _walk(Path(child.path), rel + "/")
+        else:
+            yield child, rel, None
+
+
+def _hash_into(entries: list[FileEntry], to_hash: list[tuple[int, str, os.stat_result]], raw_dir: Path) -> None:
+    def work(item: tuple[int, str, os.stat_result]) -> tuple[int, FileEntry]:
+        index, rel, st = item
+        try:
+            digest = sha256_file(raw_dir / rel)
+        except OSError as e:
+            return index, FileEntry(rel, None, None, f"cannot read file: {e.strerror or e}")
+        racy = time.time() - st.st_mtime_ns / 1e9 < _RACY_SECONDS
+        return index, FileEntry(rel, st.st_size, digest, None, None if racy else st.st_mtime_ns, st.st_ino)
+
+    if len(to_hash) < 64:
+        results = map(work, to_hash)
+    else:
+        pool = ThreadPoolExecutor(_HASH_THREADS, thread_name_prefix="nianbao-hash")
+        results = pool.map(work, to_hash, chunksize=64)
+    for index, entry in results:
+        entries[index] = entry
+    if len(to_hash) >= 64:
+        pool.shutdown()
 
 
 def _is_utf8(name: str) -> bool:
@@ -75,12 +156,11 @@ def _printable(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-def _size(path: Path) -> tuple[int | None]:
+def _regular_size(entry: os.DirEntry) -> int | None:
     try:
-        st = path.lstat()
+        return entry.stat(follow_symlinks=False).st_size if entry.is_file(follow_symlinks=False) else None
     except OSError:
-        return (None,)
-    return (st.st_size if os.path.isfile(path) and not os.path.islink(path) else None,)
+        return None
 
 
 def _link_reason(path: Path, raw_dir: Path) -> str:
@@ -96,20 +176,3 @@ def _link_reason(path: Path, raw_dir: Path) -> str:
         return (f"symbolic link (to {target}, inside the raw directory): links are not followed; "
                 "the target is read under its own path")
     return f"symbolic link (to {target}, outside the raw directory): links are not followed"
-
-
-def _register(path: Path, rel: str, raw_dir: Path, max_file_bytes: int) -> FileEntry:
-    try:
-        if path.is_symlink():
-            return FileEntry(rel, None, None, _link_reason(path, raw_dir))
-        st = path.stat()
-        if not path.is_file():
-            return FileEntry(rel, None, None, "not a regular file")
-        if st.st_size > max_file_bytes:
-            return FileEntry(rel, st.st_size, None,
-                             f"file is {st.st_size:,} bytes, over the size cap of {max_file_bytes:,} (NIANBAO_MAX_FILE_BYTES)")
-        if raw_dir not in path.resolve().parents:
-            return FileEntry(rel, st.st_size, None, "path leads outside the raw directory; not followed")
-        return FileEntry(rel, st.st_size, sha256_file(path))
-    except OSError as e:
-        return FileEntry(rel, None, None, f"cannot read file: {e.strerror or e}")

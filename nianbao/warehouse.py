@@ -108,7 +108,7 @@ def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 
 def write_file_registry(con: duckdb.DuckDBPyConnection, entries: list[FileEntry]) -> None:
-    rows = [(e.source_path, e.size_bytes, e.content_sha256, e.reason) for e in entries]
+    rows = [e.as_row() for e in entries]
     con.execute("BEGIN TRANSACTION")
     con.execute(f"DELETE FROM {RAW_SCHEMA}.file_registry")
     _insert(con, "file_registry", _frame("file_registry", rows))
@@ -116,8 +116,9 @@ def write_file_registry(con: duckdb.DuckDBPyConnection, entries: list[FileEntry]
 
 
 def read_file_registry(con: duckdb.DuckDBPyConnection) -> list[FileEntry]:
+    cols = ", ".join(column_names("file_registry"))  # FileEntry's fields, in order
     return [FileEntry(*r) for r in con.execute(
-        f"SELECT source_path, size_bytes, content_sha256, reason FROM {RAW_SCHEMA}.file_registry ORDER BY source_path").fetchall()]
+        f"SELECT {cols} FROM {RAW_SCHEMA}.file_registry ORDER BY source_path").fetchall()]
 
 
 def cached_report_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
