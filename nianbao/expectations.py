@@ -104,9 +104,10 @@ def _facts_sql(rule: Rule) -> str | None:
         sql = _leaf_side_sql(rule, side) if rule.scope == "report" and rule.table else None
         if sql is None:
             continue
-        return (f"""select r.report_id, r.scope_id, r.{name} as recorded_value, coalesce(f.facts_value, 0) as facts_value
-                    from marts.fct_reconciliation r left join ({sql}) f using (report_id, scope_id)
-                    where r.rule = ? and r.{name} is not null and r.scope_id in (select scope_id from ({sql}))""")
+        return (f"""with f as materialized ({sql})
+                    select r.report_id, r.scope_id, r.{name} as recorded_value, coalesce(f.facts_value, 0) as facts_value
+                    from marts.fct_reconciliation r left join f using (report_id, scope_id)
+                    where r.rule = ? and r.{name} is not null and r.scope_id in (select distinct scope_id from f)""")
     return None
 
 
@@ -162,7 +163,11 @@ def run_suites(db_path: str) -> list[SuiteOutcome]:
     import great_expectations.expectations as gxe
 
     logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
     context = gx.get_context(mode="ephemeral")
+    # no tqdm bars on the run's console (two validations finish in well under a second)
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
     batch_definition = (context.data_sources.add_pandas("nianbao_frames")
                         .add_dataframe_asset("frames").add_batch_definition_whole_dataframe("whole"))
 
