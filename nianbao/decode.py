@@ -117,7 +117,7 @@ def decode_bytes(data: bytes, hint: str | None = None) -> tuple[str, str]:
             _check_not_binary(text, "utf-8", check_unassigned=False)
             return text, "utf-8"
     else:
-        if not text.isascii() and max(text) < "\u0800" and _implausible_utf8(text):
+        if not text.isascii() and not _BEYOND_2_BYTES.search(text) and _implausible_utf8(text):
             # Only 2-byte UTF-8 sequences, mostly in blocks a report never uses: a short GBK
             # or Big5 text can look like that by accident ("确" is C8 B7, UTF-8 for "ȷ").
             legacy = _best_strict_candidate(data)
@@ -276,6 +276,11 @@ def _charset_normalizer(data: bytes) -> tuple[str, str] | None:
     return text, codec
 
 
+# ``max(text) < "\u0800"`` without iterating the text in Python: a regex stops at the first
+# character that takes 3+ bytes in UTF-8 (in Chinese text, the first hanzi).
+_BEYOND_2_BYTES = re.compile("[\u0800-\U0010ffff]")
+
+
 def _has_non_ascii(text: str) -> bool:
     return not text.isascii()
 
@@ -400,7 +405,7 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x19\x1c-\x1f\x7f-\x9f]")
 
 def _control_ratio(text: str) -> float:
     sample = text[:_SCORE_SAMPLE]
-    if not sample:
+    if not sample or not _CONTROL_RE.search(sample):  # the common case: no control character
         return 0.0
     return len(_CONTROL_RE.findall(sample)) / len(sample)
 
