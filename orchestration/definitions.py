@@ -6,7 +6,6 @@ has a single writer, and per-step processes would only add start-up time.
 """
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from .check_assets import build_validation_asset
 from .dbt_assets import build_dbt_assets, dbt_executable, dbt_project
@@ -15,7 +14,7 @@ from .partitions import GROUP as PARTITION_GROUP
 from .partitions import (PARTITIONED_JOB, build_partition_assets, partition_keys_assets, partitioned_executor,
                          partitioned_job_config)
 from .publish_assets import build_publish_asset
-from .resources import NianbaoResource
+from .resources import NianbaoDbtCliResource, NianbaoResource
 from .sensors import build_raw_dir_sensor
 
 MAIN_JOB = "nianbao_all"
@@ -38,7 +37,7 @@ def build_definitions() -> dg.Definitions:
                 publish],
         jobs=[job, partitioned],
         sensors=[build_raw_dir_sensor(job)],
-        resources={"nianbao": NianbaoResource(), "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())},
+        resources={"nianbao": NianbaoResource(), "dbt": NianbaoDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())},
         executor=dg.in_process_executor,
     )
 
