@@ -235,7 +235,9 @@ def _crosswalk(d: dict) -> Crosswalk:
 @cache
 def load() -> Vocabulary:
     text = resources.files("nianbao.vocabulary").joinpath("vocabulary.yaml").read_text("utf-8")
-    raw = yaml.safe_load(text)
+    # libyaml's safe loader when present: the same result, ~10x faster than pure Python (this
+    # runs in every process of a run, parser workers included)
+    raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return Vocabulary(
         raw=raw,
         templates=tuple(raw["templates"]),
