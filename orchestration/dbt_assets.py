@@ -114,7 +114,13 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         _preload_great_expectations()
         progress_log.info("[dbt] dbt build started")
         built, last = 0, time.monotonic()
-        for event in dbt.cli(dbt_build_args(settings, config.raw_parquet), context=context).stream():
+        # One target directory per warehouse (not dagster-dbt's fresh one per run): dbt keeps its
+        # partial-parse state there, which is valid only for the profile it was written with
+        # (the profile holds the database path), so each warehouse reuses its own and a warm run
+        # skips the full parse.
+        target = settings.work_dir / "dbt-target"
+        for event in dbt.cli(dbt_build_args(settings, config.raw_parquet), context=context,
+                             target_path=target).stream():
             if isinstance(event, (dg.Output, dg.AssetMaterialization)):
                 built += 1
                 if time.monotonic() - last >= 2.0:

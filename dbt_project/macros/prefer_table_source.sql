@@ -27,3 +27,31 @@
             and t.report_id in (select report_id from {{ cells }} where source <> 'table')
       )
 {%- endmacro %}
+
+
+{#
+  The cells of one printed table (`table_id`: t2, t3, t4) that a per-report fact model is built
+  from: the staged cells matching `where` (a condition on alias c), after source precedence
+  (prefer_table_source with `leaf_condition`), of non-rejected reports, with the report's
+  agency_id and report_year; on an incremental run only the changed reports' cells
+  (changed_reports). Renders a SELECT with the cell columns plus agency_id and report_year.
+#}
+{% macro report_table_cells(table_id, where='true', leaf_condition='true') -%}
+    with candidate_cells as not materialized (
+        select c.*
+        from {{ ref('stg_raw__report_cells') }} as c
+        where c.table_id = '{{ table_id }}'
+          and ({{ where }})
+          and {{ changed_reports('c.report_id') }}
+    ),
+
+    chosen as (
+        {{ prefer_table_source('candidate_cells', leaf_condition) }}
+    )
+
+    select c.*, r.agency_id, r.report_year
+    from chosen as c
+    inner join {{ ref('int_reports') }} as r
+        on r.report_id = c.report_id
+    where r.has_facts
+{%- endmacro %}

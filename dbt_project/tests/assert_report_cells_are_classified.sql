@@ -4,10 +4,14 @@
 -- so they are listed here as a warning (a parser/vocabulary mismatch, not a data finding).
 -- Printed-total ids: 'total' (总计 column of tables 三 and 四) and 'total_processed' (（七）总计).
 -- One row per offending (table_id, row_id, col_id) combination, with how many cells have it.
+-- The ids are checked for the cells of the reports this run (re)built (int_report_changes;
+-- every report on a full build, and on a vocabulary change): the others were checked when
+-- they were built.
 
 with combinations as (
     select table_id, row_id, col_id, count(*) as n_cells
     from {{ ref('stg_raw__report_cells') }}
+    where report_id in (select report_id from {{ ref('int_report_changes') }} where is_changed)
     group by table_id, row_id, col_id
 ),
 

@@ -1,12 +1,16 @@
 {{ config(materialized='table') }}
--- Duplicate reports: the same agency's report for the same year found in more than one file
--- with different bytes (an HTML page and its PDF, a re-publication). One row per non-rejected
--- report with an agency and a report year. Reports are grouped by agency_id × report_year ×
--- document_kind × is_aggregate (a half-year statistic or an aggregate report is not a copy of
--- the agency's annual report); within a group the primary is chosen deterministically as in
--- int_agency_year_reports: parse_status (complete, partial, narrative_only, metadata_only),
--- then is_reconciled (true, null, false), then the latest published_on, then report_id. Every
--- other report of the group names the primary in duplicate_of_report_id.
+-- One row per non-rejected report with an agency and a report year, ranked two ways (macro
+-- primary_report_order: parse_status, is_reconciled, latest published_on, report_id):
+--
+-- Duplicates (dim_report): the same agency's report for the same year found in more than one
+-- file with different bytes (an HTML page and its PDF, a re-publication). Reports are grouped
+-- by agency_id × report_year × document_kind × is_aggregate (a half-year statistic or an
+-- aggregate report is not a copy of the agency's annual report); every report of a group but
+-- the primary names it in duplicate_of_report_id.
+--
+-- Agency-year primary (mart_agency_year): among the agency's annual reports (document_kind
+-- annual_report) of the year, the one mart_agency_year takes its figures from — summing several
+-- would double count. The agency's own report ranks before an aggregate one (is_aggregate).
 
 with reports as (
     select
@@ -26,39 +30,46 @@ with reports as (
       and r.report_year is not null
 ),
 
-ranked as (
+duplicates as (
     select
         *,
-        count(*) over w_group as n_in_group,
-        row_number() over w_ranked as rank_in_group,
-        first_value(report_id) over w_ranked as primary_report_id
-    from reports
-    window
-        w_group as (partition by agency_id, report_year, document_kind, is_aggregate),
-        w_ranked as (
+        count(*) over (partition by agency_id, report_year, document_kind, is_aggregate) as n_in_group,
+        row_number() over (
             partition by agency_id, report_year, document_kind, is_aggregate
-            order by
-                case parse_status
-                    when 'complete' then 1
-                    when 'partial' then 2
-                    when 'narrative_only' then 3
-                    when 'metadata_only' then 4
-                    else 5
-                end,
-                case when is_reconciled then 1 when is_reconciled is null then 2 else 3 end,
-                published_on desc nulls last,
-                report_id
+            order by {{ primary_report_order() }}
+        ) as rank_in_group,
+        first_value(report_id) over (
+            partition by agency_id, report_year, document_kind, is_aggregate
+            order by {{ primary_report_order() }}
             rows between unbounded preceding and unbounded following
-        )
+        ) as primary_report_id
+    from reports
+),
+
+agency_years as (
+    select
+        report_id,
+        count(*) over (partition by agency_id, report_year) as n_agency_year_reports,
+        row_number() over (
+            partition by agency_id, report_year
+            order by is_aggregate, {{ primary_report_order() }}
+        ) = 1 as is_agency_year_primary
+    from reports
+    -- a half-year statistic or a work summary is not the agency's annual figures
+    where document_kind = 'annual_report'
 )
 
 select
-    report_id,
-    agency_id,
-    report_year,
-    document_kind,
-    is_aggregate,
-    cast(n_in_group as bigint) as n_in_group,
-    rank_in_group = 1 as is_primary,
-    case when rank_in_group > 1 then primary_report_id end as duplicate_of_report_id
-from ranked
+    d.report_id,
+    d.agency_id,
+    d.report_year,
+    d.document_kind,
+    d.is_aggregate,
+    cast(d.n_in_group as bigint) as n_in_group,
+    d.rank_in_group = 1 as is_primary,
+    case when d.rank_in_group > 1 then d.primary_report_id end as duplicate_of_report_id,
+    cast(y.n_agency_year_reports as bigint) as n_agency_year_reports,
+    y.is_agency_year_primary
+from duplicates as d
+left join agency_years as y
+    on y.report_id = d.report_id

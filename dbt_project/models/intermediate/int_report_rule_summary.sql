@@ -20,6 +20,6 @@ select
         as n_warnings_failed,
     bool_and(passed) filter (where severity = 'error' and rule_scope = 'report')
         as is_reconciled
-from {{ ref('int_reconciliation') }}
+from {{ ref('fct_reconciliation') }}
 where report_id is not null
 group by report_id

@@ -1,11 +1,17 @@
--- One row per report × item × measure of table 二.
+{{ config(materialized='incremental', incremental_strategy='report_sync') }}
+-- One row per report × item × measure of table 二 (主动公开), after source precedence. Table 二
+-- prints no totals, so every cell is a leaf. Incremental by report (macros/report_sync.sql).
+
+with cells as (
+    {{ report_table_cells('t2') }}
+)
 
 select
     report_id,
     agency_id,
     report_year,
-    item,
-    measure,
+    row_id as item,
+    col_id as measure,
     value,
     unit,
     case unit
@@ -15,4 +21,4 @@ select
     is_blank,
     printed_text,
     source
-from {{ ref('int_proactive_disclosure') }}
+from cells

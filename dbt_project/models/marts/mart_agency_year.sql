@@ -1,15 +1,32 @@
 -- One row per agency × report_year (non-rejected reports with a known agency and year).
--- Figures come from the agency-year's primary report (int_agency_year_reports): when an agency
+-- Figures come from the agency-year's primary report (int_report_duplicates.is_agency_year_primary): when an agency
 -- has several reports for one year they are not summed, which would double count.
 -- Counts are sums of leaf fact cells, so they are null when the report has no such cells
 -- (e.g. no table 四), not 0 — except reviews_total / lawsuits_total of a pre-2019 report, which
 -- come from its legacy measures (kept out of the facts, format-spec §5.8). figures_origin says
 -- where the figures came from: the national table, prose of a 2019+ report, or legacy measures.
 
+{%- set outcome_columns = {
+    'granted': 'requests_granted',
+    'partially_granted': 'requests_partially_granted',
+    'denied': 'requests_denied',
+    'unable_to_provide': 'requests_unable_to_provide',
+    'not_processed': 'requests_not_processed',
+    'other': 'requests_other_outcome',
+} %}
+{%- set proceedings = {
+    'reviews': "f.proceeding = 'administrative_review'",
+    'lawsuits': "f.proceeding <> 'administrative_review'",
+} %}
+{%- set figure_sources -%}
+        bool_or(f.source = 'table') as has_table,
+        bool_or(f.source = 'narrative') as has_narrative
+{%- endset %}
+
 with primary_reports as (
-    select report_id, agency_id, report_year, n_reports
-    from {{ ref('int_agency_year_reports') }}
-    where is_primary
+    select report_id, agency_id, report_year, n_agency_year_reports as n_reports
+    from {{ ref('int_report_duplicates') }}
+    where is_agency_year_primary
 ),
 
 applications as (
@@ -18,8 +35,7 @@ applications as (
         sum(f.count) filter (where f.flow = 'new_received') as requests_received,
         sum(f.count) filter (where f.flow = 'carried_over_from_previous_year') as requests_carried_over,
         sum(f.count) filter (where f.flow = 'carried_forward_to_next_year') as requests_carried_forward,
-        bool_or(f.source = 'table') as has_table,
-        bool_or(f.source = 'narrative') as has_narrative
+        {{ figure_sources }}
     from {{ ref('fct_applications') }} as f
     semi join primary_reports as p on p.report_id = f.report_id
     group by f.report_id
@@ -29,14 +45,10 @@ outcomes as (
     select
         f.report_id,
         sum(f.count) as requests_processed,
-        sum(f.count) filter (where f.outcome_category = 'granted') as requests_granted,
-        sum(f.count) filter (where f.outcome_category = 'partially_granted') as requests_partially_granted,
-        sum(f.count) filter (where f.outcome_category = 'denied') as requests_denied,
-        sum(f.count) filter (where f.outcome_category = 'unable_to_provide') as requests_unable_to_provide,
-        sum(f.count) filter (where f.outcome_category = 'not_processed') as requests_not_processed,
-        sum(f.count) filter (where f.outcome_category = 'other') as requests_other_outcome,
-        bool_or(f.source = 'table') as has_table,
-        bool_or(f.source = 'narrative') as has_narrative
+        {%- for category, column in outcome_columns.items() %}
+        sum(f.count) filter (where f.outcome_category = '{{ category }}') as {{ column }},
+        {%- endfor %}
+        {{ figure_sources }}
     from {{ ref('fct_application_outcomes') }} as f
     semi join primary_reports as p on p.report_id = f.report_id
     group by f.report_id
@@ -45,14 +57,12 @@ outcomes as (
 litigation as (
     select
         f.report_id,
-        sum(f.count) filter (where f.proceeding = 'administrative_review') as reviews_total,
-        sum(f.count) filter (where f.proceeding = 'administrative_review' and f.result in ('upheld', 'corrected', 'other')) as reviews_concluded,
-        sum(f.count) filter (where f.proceeding = 'administrative_review' and f.result = 'corrected') as reviews_corrected,
-        sum(f.count) filter (where f.proceeding <> 'administrative_review') as lawsuits_total,
-        sum(f.count) filter (where f.proceeding <> 'administrative_review' and f.result in ('upheld', 'corrected', 'other')) as lawsuits_concluded,
-        sum(f.count) filter (where f.proceeding <> 'administrative_review' and f.result = 'corrected') as lawsuits_corrected,
-        bool_or(f.source = 'table') as has_table,
-        bool_or(f.source = 'narrative') as has_narrative
+        {%- for name, condition in proceedings.items() %}
+        sum(f.count) filter (where {{ condition }}) as {{ name }}_total,
+        sum(f.count) filter (where {{ condition }} and f.result in ('upheld', 'corrected', 'other')) as {{ name }}_concluded,
+        sum(f.count) filter (where {{ condition }} and f.result = 'corrected') as {{ name }}_corrected,
+        {%- endfor %}
+        {{ figure_sources }}
     from {{ ref('fct_litigation') }} as f
     semi join primary_reports as p on p.report_id = f.report_id
     group by f.report_id
@@ -82,12 +92,9 @@ joined as (
         a.requests_carried_over,
         a.requests_carried_forward,
         o.requests_processed,
-        o.requests_granted,
-        o.requests_partially_granted,
-        o.requests_denied,
-        o.requests_unable_to_provide,
-        o.requests_not_processed,
-        o.requests_other_outcome,
+        {%- for column in outcome_columns.values() %}
+        o.{{ column }},
+        {%- endfor %}
         l.reviews_total,
         l.reviews_concluded,
         l.reviews_corrected,
@@ -136,12 +143,9 @@ select
     cast(j.requests_carried_over as bigint) as requests_carried_over,
     cast(j.requests_carried_forward as bigint) as requests_carried_forward,
     cast(j.requests_processed as bigint) as requests_processed,
-    cast(j.requests_granted as bigint) as requests_granted,
-    cast(j.requests_partially_granted as bigint) as requests_partially_granted,
-    cast(j.requests_denied as bigint) as requests_denied,
-    cast(j.requests_unable_to_provide as bigint) as requests_unable_to_provide,
-    cast(j.requests_not_processed as bigint) as requests_not_processed,
-    cast(j.requests_other_outcome as bigint) as requests_other_outcome,
+    {%- for column in outcome_columns.values() %}
+    cast(j.{{ column }} as bigint) as {{ column }},
+    {%- endfor %}
     cast(case when r.template = 'pre2019' then coalesce(j.legacy_reviews_total, j.reviews_total)
               else j.reviews_total end as bigint) as reviews_total,
     cast(j.reviews_concluded as bigint) as reviews_concluded,

@@ -1,4 +1,4 @@
--- Staging view of raw.file_registry: column names as written by the ingest step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.file_registry: column names as written by the ingest step, types cast; nothing else.
 select
     cast(source_path as varchar) as source_path,
     cast(size_bytes as bigint) as size_bytes,

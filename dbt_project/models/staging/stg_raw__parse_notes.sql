@@ -1,4 +1,4 @@
--- Staging view of raw.parse_notes: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.parse_notes: column names as written by the parse step, types cast; nothing else.
 select
     cast(report_id as varchar) as report_id,
     cast(seq as integer) as seq,

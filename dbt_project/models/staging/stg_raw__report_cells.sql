@@ -1,4 +1,4 @@
--- Staging view of raw.report_cells: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.report_cells: column names as written by the parse step, types cast; nothing else.
 select
     cast(report_id as varchar) as report_id,
     cast(table_id as varchar) as table_id,

@@ -1,4 +1,4 @@
--- Staging view of raw.reports: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.reports: column names as written by the parse step, types cast; nothing else.
 select
     cast(report_id as varchar) as report_id,
     cast(content_sha256 as varchar) as content_sha256,

@@ -1,4 +1,4 @@
--- Staging view of raw.source_files: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.source_files: column names as written by the parse step, types cast; nothing else.
 select
     cast(source_path as varchar) as source_path,
     cast(report_id as varchar) as report_id,

@@ -1,4 +1,4 @@
--- Staging view of raw.vocab_legacy_measures (vocabulary legacy_measures + legacy_crosswalk), types cast.
+-- Staging model (ephemeral) of raw.vocab_legacy_measures (vocabulary legacy_measures + legacy_crosswalk), types cast.
 select
     cast(measure as varchar) as measure,
     cast(label_zh as varchar) as label_zh,

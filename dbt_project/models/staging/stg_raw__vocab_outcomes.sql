@@ -1,4 +1,4 @@
--- Staging view of raw.vocab_outcomes: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.vocab_outcomes: column names as written by the parse step, types cast; nothing else.
 select
     cast(outcome as varchar) as outcome,
     cast(outcome_category as varchar) as outcome_category,

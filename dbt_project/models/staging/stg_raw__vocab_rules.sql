@@ -1,4 +1,4 @@
--- Staging view of raw.vocab_rules: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.vocab_rules: column names as written by the parse step, types cast; nothing else.
 select
     cast(rule as varchar) as rule,
     cast(severity as varchar) as severity,
