@@ -169,11 +169,18 @@ def load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh) ->
         removed = con.execute(
             f"SELECT count(*) FROM {RAW_SCHEMA}.reports WHERE report_id NOT IN (SELECT report_id FROM current_ids)"
         ).fetchall()[0][0]
+        # The ids to drop (vanished or re-parsed) first: a handful on a warm run, so each delete
+        # is a scan against a tiny set, not an anti-join of millions of cells with every id.
+        # Every per-report row has its report in raw.reports (a parse always yields the report's
+        # row, and this function is the only writer, in one transaction).
+        con.execute(f"""CREATE OR REPLACE TEMP TABLE nianbao_dropped_ids AS
+                        SELECT report_id FROM fresh_ids
+                        UNION SELECT report_id FROM {RAW_SCHEMA}.reports
+                              WHERE report_id NOT IN (SELECT report_id FROM current_ids)""")
         for table in PER_REPORT_TABLES:
-            con.execute(
-                f"DELETE FROM {RAW_SCHEMA}.{table} WHERE report_id IS NULL "
-                f"OR report_id NOT IN (SELECT report_id FROM current_ids) "
-                f"OR report_id IN (SELECT report_id FROM fresh_ids)")
+            con.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE report_id IS NULL "
+                        f"OR report_id IN (SELECT report_id FROM nianbao_dropped_ids)")
+        con.execute("DROP TABLE nianbao_dropped_ids")
         kept = con.execute(f"SELECT count(*) FROM {RAW_SCHEMA}.reports").fetchall()[0][0]
         for table in PER_REPORT_TABLES:
             if not spooled:
