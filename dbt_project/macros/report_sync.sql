@@ -55,10 +55,19 @@
 {%- endmacro %}
 
 
-{#- Everything must be rebuilt: --full-refresh, no recorded state, or the dbt code changed. -#}
+{#-
+  Everything must be rebuilt: --full-refresh, no recorded state, or the dbt code changed.
+  Asked several times per node (is_incremental, the materialization, the tests), so the answer
+  is kept for the invocation in the graph dict every node's context shares (the state it reads
+  changes only on-run-end).
+-#}
 {% macro rebuild_all() -%}
     {%- if flags.FULL_REFRESH -%}{%- do return(true) -%}{%- endif -%}
-    {%- do return(recorded_signature() != build_signature() or state_relation('report_state') is none) -%}
+    {%- if 'nianbao_rebuild_all' not in graph -%}
+        {%- set answer = recorded_signature() != build_signature() or state_relation('report_state') is none -%}
+        {%- do graph.update({'nianbao_rebuild_all': answer}) -%}
+    {%- endif -%}
+    {%- do return(graph['nianbao_rebuild_all']) -%}
 {%- endmacro %}
 
 

@@ -1,4 +1,8 @@
--- Staging model (ephemeral) of raw.report_cells: column names as written by the parse step, types cast; nothing else.
+{{ config(materialized='view', schema='staging') }}
+-- Staging view of raw.report_cells: column names as written by the parse step, types cast; nothing else.
+-- A view, not ephemeral like the other staging models: the fact models read it several times
+-- in one query (source precedence), and DuckDB materialises a CTE referenced more than once —
+-- every cell of the warehouse, copied — where it inlines a view.
 select
     cast(report_id as varchar) as report_id,
     cast(table_id as varchar) as table_id,

@@ -23,10 +23,12 @@
 #}
 {% test table_checks(model, unique=[], not_null=[], accepted_values={}, relationships=[], changed_only=none) %}
 {%- set changes = ref('int_report_changes') if changed_only else none -%}
-with checked_rows as not materialized (
+{#- on a build of every report, every row is checked: no filter (and the table is read as is) -#}
+{%- set only_changed = changed_only and execute and not rebuild_all() -%}
+with checked_rows as {{ 'materialized' if only_changed else 'not materialized' }} (
     select *
     from {{ model }}
-    {%- if changed_only %}
+    {%- if only_changed %}
     where report_id in (select report_id from {{ changes }} where is_changed)
     {%- if changed_only == 'report_or_agency' %}
        or agency_id in (
