@@ -1,4 +1,4 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'stg_raw__report_cells'}}}) }}
 -- Every parsed cell should carry ids the vocabulary knows for its table (or a printed-total id)
 -- and belong to a report of raw.reports. Cells failing this are silently left out of the facts,
 -- so they are listed here as a warning (a parser/vocabulary mismatch, not a data finding).
