@@ -104,8 +104,9 @@ def read_html_text(text: str, *, encoding: str | None = None) -> Document:
         root = parser.root
     if root is not None:
         _remove_chrome(parser)
-        layout = _layout_tables(parser)
-        _Walker(builder, layout).run(root)
+        one_column: dict[int, bool] = {}
+        layout = _layout_tables(parser, one_column)
+        _Walker(builder, layout, one_column).run(root)
     return Document(blocks=builder.finish(), file_format="html", encoding=encoding, notes=notes)
 
 
@@ -173,17 +174,23 @@ def _flatten(text: str) -> str:
 # -- tree walk -------------------------------------------------------------------------------
 
 
-def _layout_tables(parser: LexborHTMLParser) -> set[int]:
+def _layout_tables(parser: LexborHTMLParser, one_column: dict[int, bool] | None = None) -> set[int]:
     """mem_ids of layout tables: tables that hold a data table (one with more than one cell
     in some row) at any depth. They are read as running text so the data tables inside them
-    become grids. A one-column table nested in a cell is just flattened into the cell."""
+    become grids. A one-column table nested in a cell is just flattened into the cell.
+    ``one_column`` receives the _is_layout_grid verdict of every table looked at (mem_id →
+    bool), so the walk does not compute it again."""
     layout: set[int] = set()
     tables = parser.css("table")
     # Descendants follow their ancestors in document order: walk backwards so a table's
     # verdict is known before its enclosing table is looked at.
     for table in reversed(tables):
-        if table.mem_id not in layout and _is_layout_grid(table):
-            continue  # a trivial one-column table does not make its container a layout
+        if table.mem_id not in layout:
+            verdict = _is_layout_grid(table)
+            if one_column is not None:
+                one_column[table.mem_id] = verdict
+            if verdict:
+                continue  # a trivial one-column table does not make its container a layout
         node = table.parent
         while node is not None:
             tag = node.tag
@@ -242,9 +249,10 @@ class _Walker:
     """Iterative depth-first walk (no recursion, so depth cannot crash it) emitting lines
     at block boundaries and table grids for data tables."""
 
-    def __init__(self, builder: BlockBuilder, layout: set[int]) -> None:
+    def __init__(self, builder: BlockBuilder, layout: set[int], one_column: dict[int, bool] | None = None) -> None:
         self.builder = builder
         self.layout = layout
+        self.one_column = one_column if one_column is not None else {}
         self._buf: list[str] = []
 
     def brk(self) -> None:
@@ -253,6 +261,10 @@ class _Walker:
             self._buf = []
             if line:
                 self.builder.line(line)
+
+    def _one_column(self, table) -> bool:
+        verdict = self.one_column.get(table.mem_id)
+        return _is_layout_grid(table) if verdict is None else verdict
 
     def run(self, root) -> None:
         buf = self._buf
@@ -286,7 +298,7 @@ class _Walker:
                 self.brk()
                 buf = self._buf
                 continue
-            if tag == "table" and node.mem_id not in self.layout and not _is_layout_grid(node):
+            if tag == "table" and node.mem_id not in self.layout and not self._one_column(node):
                 self.brk()
                 buf = self._buf
                 rows = _table_grid(node)
