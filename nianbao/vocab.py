@@ -60,11 +60,17 @@ def expression_ids(alternative: tuple[str, ...]) -> tuple[str, ...]:
 
 def choose(alternatives: Expression, present) -> int | None:
     """Index of the first alternative that has a present id and all its '!' ids present."""
-    for i, alt in enumerate(alternatives):
-        required = [t[1:] for t in alt if t.startswith("!")]
-        if all(r in present for r in required) and any(t in present for t in expression_ids(alt)):
+    for i, (required, ids) in enumerate(_split_alternatives(alternatives)):
+        if all(r in present for r in required) and any(t in present for t in ids):
             return i
     return None
+
+
+@cache
+def _split_alternatives(alternatives: Expression) -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """Per alternative: its '!' ids and all its ids (expressions are vocabulary data, few and
+    reused for every report, so this is worked out once)."""
+    return tuple((tuple(t[1:] for t in alt if t.startswith("!")), expression_ids(alt)) for alt in alternatives)
 
 
 @dataclass(frozen=True)
