@@ -295,7 +295,9 @@ def nianbao_run(raw: Path, home: Path, log: Path, partitioned: bool = False) -> 
     env = dict(os.environ, NIANBAO_RAW_DIR=str(raw), NIANBAO_DB=str(home / "nianbao.duckdb"),
                DAGSTER_HOME=str(home / "dagster_home"), TQDM_DISABLE="1")
     argv = ["run", "--partitioned"] if partitioned else ["run"]
-    cmd = [sys.executable, "-c", f"import sys; from nianbao.cli import main; sys.exit(main({argv!r}))"]
+    # what the `nianbao` command runs (console_main), with these arguments
+    cmd = [sys.executable, "-c", f"import sys; sys.argv[1:] = {argv!r}; from nianbao.cli import console_main; "
+                                 "sys.exit(console_main())"]
     started = time.time()
     with open(log, "w") as fh:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)

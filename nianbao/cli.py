@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import logging
 import os
@@ -191,5 +192,30 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def console_main() -> int:
+    """The ``nianbao`` command (pyproject ``[project.scripts]``): main(), then an exit that skips
+    the interpreter's teardown of the run's imported stack (Dagster, dbt, Great Expectations,
+    pandas, DuckDB): ~2 s per run, measured. Every exit handler still runs (ours is registered
+    first, so it runs last), output is flushed, the exit code is main()'s. main() itself does
+    not do this, so callers that go on running (tests, benchmarks) are unaffected."""
+    outcome = {"code": 1}  # stays 1 if main() raises
+    atexit.register(_end_without_teardown, outcome)
+    try:
+        outcome["code"] = main()
+    except SystemExit as e:  # argparse's usage errors, --help
+        outcome["code"] = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        raise
+    return outcome["code"]
+
+
+def _end_without_teardown(outcome: dict) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe
+            pass
+    os._exit(outcome["code"])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(console_main())
