@@ -315,7 +315,14 @@ def story(tmp_path_factory) -> Story:
                                     child_pattern=r"dbt build"))
         s.killed.append(kill_run_at("checks", r"^\[checks\] running", args, env, db))
         run("C")
-        time.sleep(1.0)
+        # let the reader open at least one connection after C's publish (a fixed pause was too
+        # short when a connection happened to span it on a busy machine)
+        published_c = s.timeline["C"][1]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(
+                line.endswith("}") and json.loads(line)["t0"] > published_c  # whole lines only
+                for line in log.read_text().splitlines()):
+            time.sleep(0.2)
     finally:
         stop.touch()
         for proc in (reader, holder):
