@@ -133,14 +133,12 @@ def _hash_into(entries: list[FileEntry], to_hash: list[tuple[int, str, os.stat_r
         return index, FileEntry(rel, st.st_size, digest, None, None if racy else st.st_mtime_ns, st.st_ino)
 
     if len(to_hash) < 64:
-        results = map(work, to_hash)
+        results = [work(item) for item in to_hash]
     else:
-        pool = ThreadPoolExecutor(_HASH_THREADS, thread_name_prefix="nianbao-hash")
-        results = pool.map(work, to_hash, chunksize=64)
+        with ThreadPoolExecutor(_HASH_THREADS, thread_name_prefix="nianbao-hash") as pool:
+            results = list(pool.map(work, to_hash, chunksize=64))
     for index, entry in results:
         entries[index] = entry
-    if len(to_hash) >= 64:
-        pool.shutdown()
 
 
 def _is_utf8(name: str) -> bool:

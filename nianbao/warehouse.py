@@ -166,17 +166,15 @@ def load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh) ->
     try:
         con.register("current_ids", pd.DataFrame({"report_id": sorted(current)}, dtype=object))
         con.register("fresh_ids", pd.DataFrame({"report_id": sorted(fresh_ids)}, dtype=object))
-        removed = con.execute(
-            f"SELECT count(*) FROM {RAW_SCHEMA}.reports WHERE report_id NOT IN (SELECT report_id FROM current_ids)"
-        ).fetchall()[0][0]
         # The ids to drop (vanished or re-parsed) first: a handful on a warm run, so each delete
         # is a scan against a tiny set, not an anti-join of millions of cells with every id.
         # Every per-report row has its report in raw.reports (a parse always yields the report's
         # row, and this function is the only writer, in one transaction).
         con.execute(f"""CREATE OR REPLACE TEMP TABLE nianbao_dropped_ids AS
-                        SELECT report_id FROM fresh_ids
-                        UNION SELECT report_id FROM {RAW_SCHEMA}.reports
-                              WHERE report_id NOT IN (SELECT report_id FROM current_ids)""")
+                        SELECT report_id FROM {RAW_SCHEMA}.reports
+                        WHERE report_id NOT IN (SELECT report_id FROM current_ids)""")
+        removed = con.execute("SELECT count(*) FROM nianbao_dropped_ids").fetchall()[0][0]
+        con.execute("INSERT INTO nianbao_dropped_ids SELECT report_id FROM fresh_ids")
         for table in PER_REPORT_TABLES:
             con.execute(f"DELETE FROM {RAW_SCHEMA}.{table} WHERE report_id IS NULL "
                         f"OR report_id IN (SELECT report_id FROM nianbao_dropped_ids)")
