@@ -11,18 +11,13 @@ same raw layer in a fresh database. A third build with nothing changed rebuilds 
 """
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
 
+from tests.integration.dbt_helpers import dbt_build
 from tests.integration.test_dbt_legacy import B, C, _carry_over, _files, _in_force_roll_forward, _render, _spec
-
-REPO = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO / "dbt_project"
 
 
 def _write(raw: Path, files: dict[str, bytes]) -> None:
@@ -44,13 +39,7 @@ def _ingest(monkeypatch, raw: Path, db: Path):
 
 
 def _dbt_build(db: Path, target: Path) -> str:
-    env = {**os.environ, "NIANBAO_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    env.pop("NIANBAO_WORK_DB", None)
-    cmd = [sys.executable, "-m", "dbt.cli.main", "build", "--project-dir", str(DBT_PROJECT),
-           "--profiles-dir", str(DBT_PROJECT), "--target-path", str(target), "--log-path", str(target)]
-    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
-    return proc.stdout
+    return dbt_build(db, target, target, timeout=600)
 
 
 def _marts(db: Path) -> dict[str, list]:

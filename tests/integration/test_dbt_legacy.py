@@ -23,26 +23,20 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 
 from nianbao.batch import RawRows, result_rows
 from nianbao.parse import parse_bytes
-from nianbao.raw_schema import RAW_TABLES, column_names, create_table_sql
 from nianbao.vocab import dimension_tables
+from tests.integration.dbt_helpers import dbt_build, dict_rows, write_raw
 from tests.generator import random_spec, render
 from tests.generator.spec import prose_figures, t2_number, t3_cols
 
-REPO = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO / "dbt_project"
 
 A, B, C, D, E = "湖州市南浔区人民政府", "杭州市西湖区教育局", "宁波市交通运输局", "衢州市柯城区人民政府", "宿州市人民政府"
 APPLICANTS = t3_cols()[:-1]
@@ -188,24 +182,9 @@ def _build_raw(db: Path, files: dict[str, bytes]) -> dict[str, object]:
         rows.extend(result_rows(result, path))
     source_files = [(path, results[path].report_id, results[path].content_sha256, len(data), "parsed", None)
                     for path, data in files.items()]
-    con = duckdb.connect(str(db))
-    try:
-        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        for table in RAW_TABLES:
-            con.execute(create_table_sql(table))
-        values = {"source_files": source_files, **{t: getattr(rows, t) for t in
-                                                     ("reports", "report_cells", "parse_notes", "rule_results",
-                                                      "legacy_measures")}}
-        for table, vals in values.items():
-            cols = column_names(table)
-            if vals:
-                con.executemany(f"INSERT INTO raw.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                                vals)
-        for name, records in dimension_tables().items():
-            df = pd.DataFrame(records)  # noqa: F841 — referenced by name in the SQL below
-            con.execute(f"CREATE OR REPLACE TABLE raw.{name} AS SELECT * FROM df")
-    finally:
-        con.close()
+    write_raw(db, {"source_files": source_files,
+                   **{t: getattr(rows, t) for t in ("reports", "report_cells", "parse_notes", "rule_results",
+                                                    "legacy_measures")}})
     return results
 
 
@@ -215,22 +194,15 @@ def warehouse(tmp_path_factory):
     db = tmp / "nianbao.duckdb"
     files, specs = _files()
     results = _build_raw(db, files)
-    env = {**os.environ, "NIANBAO_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    cmd = [sys.executable, "-m", "dbt.cli.main", "build", "--project-dir", str(DBT_PROJECT),
-           "--profiles-dir", str(DBT_PROJECT), "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs")]
-    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    stdout = dbt_build(db, tmp / "target", tmp / "logs", timeout=300)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        yield {"con": con, "results": results, "specs": specs, "stdout": proc.stdout}
+        yield {"con": con, "results": results, "specs": specs, "stdout": stdout}
     finally:
         con.close()
 
 
-def q(con, sql, *params):
-    cur = con.execute(sql, list(params))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+q = dict_rows
 
 
 def rid(warehouse, path: str) -> str:

@@ -22,21 +22,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import pytest
 
-from nianbao.raw_schema import RAW_TABLES, column_names, create_table_sql
+from nianbao.raw_schema import column_names
 from nianbao.vocab import dimension_tables
+from tests.integration.dbt_helpers import dbt_build, dict_rows, write_raw
 
 REPO = Path(__file__).resolve().parents[2]
-DBT_PROJECT = REPO / "dbt_project"
 CONTRACT = REPO.parent / "shared" / "docs" / "warehouse-contract.md"
 
 R2020, R2021, R2021B, RNARR, RREJ = (
@@ -205,28 +201,13 @@ PARSE_NOTES = [
 
 
 def _build_raw(db: Path) -> None:
-    con = duckdb.connect(str(db))
-    try:
-        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
-        for table in RAW_TABLES:
-            con.execute(create_table_sql(table))
-        rows = {
-            "reports": [tuple(r.get(c) for c in column_names("reports")) for r in REPORTS],
-            "source_files": SOURCE_FILES,
-            "report_cells": CELLS,
-            "rule_results": RULE_RESULTS,
-            "parse_notes": PARSE_NOTES,
-        }
-        for table, values in rows.items():
-            cols = column_names(table)
-            con.executemany(
-                f"INSERT INTO raw.{table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", values
-            )
-        for name, records in dimension_tables().items():
-            df = pd.DataFrame(records)  # noqa: F841 — referenced by name in the SQL below
-            con.execute(f"CREATE OR REPLACE TABLE raw.{name} AS SELECT * FROM df")
-    finally:
-        con.close()
+    write_raw(db, {
+        "reports": [tuple(r.get(c) for c in column_names("reports")) for r in REPORTS],
+        "source_files": SOURCE_FILES,
+        "report_cells": CELLS,
+        "rule_results": RULE_RESULTS,
+        "parse_notes": PARSE_NOTES,
+    })
 
 
 # --------------------------------------------------------------------------- the build
@@ -236,29 +217,15 @@ def warehouse(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("dbt")
     db = tmp / "nianbao.duckdb"
     _build_raw(db)
-    env = {
-        **os.environ,
-        "NIANBAO_DB": str(db),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    cmd = [
-        sys.executable, "-m", "dbt.cli.main", "build",
-        "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-        "--target-path", str(tmp / "target"), "--log-path", str(tmp / "logs"),
-    ]
-    proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
+    stdout = dbt_build(db, tmp / "target", tmp / "logs", timeout=300)
     con = duckdb.connect(str(db), read_only=True)
     try:
-        yield {"con": con, "stdout": proc.stdout, "target": tmp / "target"}
+        yield {"con": con, "stdout": stdout, "target": tmp / "target"}
     finally:
         con.close()
 
 
-def rows(con, sql, *params):
-    cur = con.execute(sql, list(params))
-    names = [d[0] for d in cur.description]
-    return [dict(zip(names, r)) for r in cur.fetchall()]
+rows = dict_rows
 
 
 def one(con, sql, *params):
