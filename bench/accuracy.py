@@ -98,8 +98,6 @@ def generate(raw_dir: Path, n: int, seed: int, formats: tuple[str, ...], workers
 def run_pipeline(raw_dir: Path, db: Path, home: Path) -> None:
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ["TQDM_DISABLE"] = "1"  # Great Expectations' progress bars
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
     from nianbao.cli import main
 
     code = main(["run", "--raw-dir", str(raw_dir), "--db", str(db)])

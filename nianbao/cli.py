@@ -27,11 +27,9 @@ def _apply_paths(args: argparse.Namespace) -> Settings:
 
 def _dagster_home(settings: Settings) -> Path:
     """DAGSTER_HOME, by default beside the work database, so `nianbao ui` shows `nianbao run`'s runs."""
-    home = Path(os.environ.get("DAGSTER_HOME") or settings.work_dir / "dagster_home").resolve()
-    home.mkdir(parents=True, exist_ok=True)
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+    from orchestration.instance import ensure_dagster_home
+
+    home = ensure_dagster_home(Path(os.environ.get("DAGSTER_HOME") or settings.work_dir / "dagster_home").resolve())
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 

@@ -16,6 +16,7 @@ import pytest
 from nianbao.parquet import parse_partition, part_path, partition_keys, write_registry
 from nianbao.scan import scan_raw_dir
 from nianbao.settings import load_settings
+from orchestration.instance import ensure_dagster_home
 from tests.conftest import SAMPLES
 from tests.generator import random_case
 
@@ -45,8 +46,7 @@ def _env(mp, raw, db, home, partitions=4):
     mp.setenv("NIANBAO_WORKERS", "1")
     mp.setenv("DAGSTER_HOME", str(home))
     mp.setenv("TQDM_DISABLE", "1")
-    home.mkdir(parents=True, exist_ok=True)
-    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    ensure_dagster_home(home)  # the instance `nianbao run` uses (pooled event log)
 
 
 def _marts(db):
