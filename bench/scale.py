@@ -4,6 +4,7 @@
     python bench/scale.py 1000 10000            # just these
     python bench/scale.py 1000 --skip-runs      # parse throughput only
     python bench/scale.py 100000 --skip-warm    # cold run only
+    python bench/scale.py 100000 --skip-parse --warm-only   # warm runs on the last cold run's warehouse
 
 For each N it measures and prints, beside the targets of issue 6:
 
@@ -501,6 +502,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-parse", action="store_true", help="no library throughput figures")
     ap.add_argument("--skip-runs", action="store_true", help="no nianbao runs (parse throughput only)")
     ap.add_argument("--skip-warm", action="store_true", help="no warm runs")
+    ap.add_argument("--warm-only", action="store_true",
+                    help="only the warm runs, on the warehouse a previous cold run left in bench/out")
     ap.add_argument("--generate-only", action="store_true", help="only build (cache) the corpora")
     ap.add_argument("--partitioned", action="store_true",
                     help="also a cold `nianbao run --partitioned` (per-partition parse and write times)")
@@ -519,7 +522,14 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_parse:
             print(f"[parse] throughput on {min(n, args.parse_sample)} files", flush=True)
             r["parse"] = parse_throughput(raw, args.parse_sample, os.cpu_count() or 1)
-        if not args.skip_runs:
+        if args.warm_only:
+            home = OUT / f"warehouse-n{n}"
+            if not (home / "nianbao.duckdb").exists():
+                print(f"no warehouse at {home}: run a cold run first", file=sys.stderr)
+                return 2
+            print(f"[run] warm runs on {home}: 1 file added, 1 file changed", flush=True)
+            r["warm"] = warm_runs(raw, home, args.seed, n)
+        elif not args.skip_runs:
             home = OUT / f"warehouse-n{n}"
             shutil.rmtree(home, ignore_errors=True)
             home.mkdir(parents=True)
