@@ -335,7 +335,7 @@ def _fast_page_class():
     if pdfplumber.__version__ != "0.11.10":
         _FAST_PAGE = False
         return None
-    from pdfminer.layout import LTChar
+    from pdfminer.layout import LTChar, LTContainer, LTCurve, LTLine, LTRect
 
     all_attrs = frozenset(_page.ALL_ATTRS)
     plain = frozenset({float, int, str, bool, type(None)})
@@ -364,10 +364,34 @@ def _fast_page_class():
             decoded = decoded_names[name] = resolve_and_decode(name)
         return decoded
 
+    curve_kinds = {LTLine: "line", LTRect: "rect", LTCurve: "curve"}
+
     class FastPage(_page.Page):
+        def parse_objects(self):
+            layout_objects = self.layout._objs
+            for obj in layout_objects:
+                if isinstance(obj, LTContainer):  # figures: pdfplumber's recursive walk
+                    return super().parse_objects()
+            objects: dict = {}
+            process = self.process_object
+            for obj in layout_objects:
+                attr = process(obj)
+                kind = attr["object_type"]
+                if kind == "anno":
+                    continue
+                same_kind = objects.get(kind)
+                if same_kind is None:
+                    same_kind = objects[kind] = []
+                same_kind.append(attr)
+            return objects
+
         def process_object(self, obj):
-            if type(obj) is not LTChar:
-                return super().process_object(obj)
+            cls = type(obj)
+            if cls is not LTChar:
+                kind = curve_kinds.get(cls)
+                if kind is None:
+                    return super().process_object(obj)
+                return self._process_curve(obj, kind)
             attr = {k: value(v) for k, v in obj.__dict__.items() if k in all_attrs}
             attr["object_type"] = "char"
             attr["page_number"] = self.page_number
@@ -385,6 +409,29 @@ def _fast_page_class():
             attr["non_stroking_color"] = ncolor if isinstance(ncolor, tuple) else (ncolor,)
             if isinstance(attr["fontname"], bytes):
                 attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+            mb_x0, mb_top = self.mediabox[:2]
+            if "y0" in attr:
+                height = self.height
+                attr["top"] = (height - attr["y1"]) + mb_top
+                attr["bottom"] = (height - attr["y0"]) + mb_top
+                attr["doctop"] = self.initial_doctop + attr["top"]
+            if "x0" in attr and mb_x0 != 0:
+                attr["x0"] = attr["x0"] + mb_x0
+                attr["x1"] = attr["x1"] + mb_x0
+            return attr
+
+        def _process_curve(self, obj, kind: str):
+            attr = {k: value(v) for k, v in obj.__dict__.items() if k in all_attrs}
+            attr["object_type"] = kind
+            attr["page_number"] = self.page_number
+            if hasattr(obj, "ncs"):
+                attr["ncs"] = cs_name(obj.ncs.name)
+            if hasattr(obj, "scs"):
+                attr["scs"] = cs_name(obj.scs.name)
+            point2coord = self.point2coord
+            attr["pts"] = list(map(point2coord, attr["pts"]))
+            attr["path"] = [(cmd, *map(point2coord, pts)) for cmd, *pts in obj.original_path]
+            attr["dash"] = obj.dashing_style
             mb_x0, mb_top = self.mediabox[:2]
             if "y0" in attr:
                 height = self.height
