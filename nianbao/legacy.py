@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from re import _parser as sre_parse
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -149,6 +150,8 @@ class _Compiled:
     # most prose, and a substring test says so far faster than the regex scan
     phrase_needs: tuple[Needs, ...] = ()
     zero_needs: tuple[Needs, ...] = ()
+    # per phrase: (widest phrase part, literals every phrase part holds), or None (see _first_start)
+    phrase_spans: tuple[tuple[int, Needs] | None, ...] = ()
 
 
 @cache
@@ -165,8 +168,46 @@ def _compiled() -> tuple[_Compiled, ...]:
                 zero,
                 tuple(required_literals(p) for p in phrases),
                 tuple(required_literals(p) for p in zero),
+                tuple(_phrase_span(_expand(p)) for p in v.phrases),
             ))
     return tuple(out)
+
+
+def _phrase_span(phrase: str) -> tuple[int, Needs] | None:
+    """(the longest text the phrase part can match, the literals each of its matches holds) —
+    None when it is unbounded or requires nothing (then no start can be ruled out)."""
+    try:
+        width = sre_parse.parse(phrase).getwidth()[1]
+        needs = required_literals(phrase)
+    except Exception:  # a fragment that does not parse on its own: scan it all
+        return None
+    if not needs or width >= 10_000:
+        return None
+    return width, needs
+
+
+def _first_start(text: str, start: int, end: int, span: tuple[int, Needs]) -> int | None:
+    """The first position in [start, end) where a phrase pattern can match, or None: the
+    phrase part opens the match, spans at most ``width`` characters and holds one literal of
+    each group, so a match starts at most ``width - len(literal)`` before the literal's first
+    occurrence in the stretch. Scanning from there finds exactly the matches a scan from
+    ``start`` finds (Python's regex engine tries every position of a pattern that opens with an
+    optional part; the stretch before the phrase's words is most of it)."""
+    width, needs = span
+    first = start
+    for group in needs:
+        best = None
+        for literal in group:
+            at = text.find(literal, start, end)
+            if at >= 0:
+                at += len(literal) - width
+                if best is None or at < best:
+                    best = at
+        if best is None:
+            return None  # a required literal is missing: no match in the stretch
+        if best > first:
+            first = best
+    return first
 
 
 @cache
@@ -338,13 +379,18 @@ def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: in
         if measures is not None and m_id not in measures:
             continue
         key = (m_id, comp.channel)
-        for pattern, needs in zip(comp.phrases, comp.phrase_needs):
+        for pattern, needs, span in zip(comp.phrases, comp.phrase_needs, comp.phrase_spans):
             if not may_match(needs, all_segs):
                 continue
             for (seg_start, seg_end), seg_text in zip(segments, seg_texts):
                 if len(seg_texts) > 1 and not may_match(needs, seg_text):
                     continue  # the phrase cannot occur in this stretch
-                for mt in pattern.finditer(text, seg_start, seg_end):
+                scan_from = seg_start
+                if span is not None:
+                    scan_from = _first_start(text, seg_start, seg_end, span)
+                    if scan_from is None:
+                        continue
+                for mt in pattern.finditer(text, scan_from, seg_end):
                     num_span = mt.span(1)
                     phrase_text = mt.group(0)[: mt.start(1) - mt.start(0)]
                     if in_mask(mt.start()):
