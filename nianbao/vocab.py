@@ -5,6 +5,7 @@ dimension tables (``dimension_tables``), the Great Expectations suites and the d
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -238,9 +239,19 @@ def _crosswalk(d: dict) -> Crosswalk:
     )
 
 
+def _vocabulary_text() -> str:
+    return resources.files("nianbao.vocabulary").joinpath("vocabulary.yaml").read_text("utf-8")
+
+
+@cache
+def digest() -> str:
+    """md5 of vocabulary.yaml: changes whenever any label, id or rule does."""
+    return hashlib.md5(_vocabulary_text().encode("utf-8")).hexdigest()
+
+
 @cache
 def load() -> Vocabulary:
-    text = resources.files("nianbao.vocabulary").joinpath("vocabulary.yaml").read_text("utf-8")
+    text = _vocabulary_text()
     # libyaml's safe loader when present: the same result, ~10x faster than pure Python (this
     # runs in every process of a run, parser workers included)
     raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

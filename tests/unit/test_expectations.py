@@ -4,7 +4,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from nianbao.expectations import all_aggregates
+from nianbao.expectations import _facts_rows, _facts_side, all_aggregates
 from nianbao.vocab import load
 
 
@@ -45,3 +45,58 @@ def test_sides_unequal_counted_per_year(con):
     t4 = sides[sides["rule"] == "t4_group_total"].set_index("report_year")
     assert t4.loc[2023, "n_unequal"] == 0 and t4.loc[2023, "n_rows"] == 2
     assert t4.loc[2024, "n_unequal"] == 1
+
+
+@pytest.fixture
+def kept(con):
+    """The same marts plus what the kept facts verdicts are keyed on: raw.reports and the dbt build signature."""
+    con.execute("create schema raw")
+    con.execute("create table raw.reports (report_id varchar, parser_version varchar, status varchar)")
+    con.execute("insert into raw.reports values ('A', 'p1', 'complete'), ('B', 'p1', 'complete'), ('D', 'p1', 'complete')")
+    con.execute("create schema dbt_state")
+    con.execute("create table dbt_state.build_signature as select 'sig-1' as signature")
+    return con
+
+
+def _t4(facts):
+    row = facts[(facts["rule"] == "t4_group_total") & (facts["scope_id"] == "administrative_review")]
+    return row[["n_rows", "n_mismatched"]].values.tolist()
+
+
+def _stateless(con):
+    """What a warehouse without the state would compute: every report compared now."""
+    con.execute("alter table dbt_state.build_signature rename to hidden_signature")
+    try:
+        return all_aggregates(con, load().rules)[1]
+    finally:
+        con.execute("alter table dbt_state.hidden_signature rename to build_signature")
+
+
+def test_facts_verdicts_are_kept_and_only_changed_reports_compared_again(kept):
+    rules = load().rules
+    facts_sides = [fs for fs in map(_facts_side, rules) if fs is not None]
+    assert _t4(all_aggregates(kept, rules)[1]) == [[3, 2]]
+    assert _facts_rows(kept, facts_sides)[1] == 0  # nothing changed: nothing compared again
+
+    # B is re-parsed (its raw row changes) and its lost cell is back: only B is compared again
+    kept.execute("update raw.reports set parser_version = 'p2' where report_id = 'B'")
+    kept.execute("update marts.fct_litigation set \"count\" = 2 where report_id = 'B' and result = 'other'")
+    assert _facts_rows(kept, facts_sides)[1] == 1
+    assert _t4(all_aggregates(kept, rules)[1]) == [[3, 1]] == _t4(_stateless(kept))
+
+    # a cell altered behind the state's back (no raw change, same dbt code) is not seen ...
+    kept.execute("update marts.fct_litigation set \"count\" = 7 where report_id = 'A' and result = 'upheld'")
+    assert _t4(all_aggregates(kept, rules)[1]) == [[3, 1]]
+    # ... until the dbt code changes (every model rebuilt): everything is compared again
+    kept.execute("update dbt_state.build_signature set signature = 'sig-2'")
+    assert _facts_rows(kept, facts_sides)[1] == 3
+    assert _t4(all_aggregates(kept, rules)[1]) == [[3, 2]] == _t4(_stateless(kept))
+
+
+def test_removed_report_leaves_the_kept_verdicts(kept):
+    rules = load().rules
+    all_aggregates(kept, rules)
+    kept.execute("delete from raw.reports where report_id = 'D'")
+    kept.execute("delete from marts.fct_reconciliation where report_id = 'D'")
+    assert _t4(all_aggregates(kept, rules)[1]) == [[2, 1]] == _t4(_stateless(kept))
+    assert kept.execute("select count(*) from check_state.facts_rows where report_id = 'D'").fetchall() == [(0,)]
