@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from re import _constants as sre_constants
 from re import _parser as sre_parse
 from dataclasses import dataclass, field
 from functools import cache
@@ -150,8 +151,8 @@ class _Compiled:
     # most prose, and a substring test says so far faster than the regex scan
     phrase_needs: tuple[Needs, ...] = ()
     zero_needs: tuple[Needs, ...] = ()
-    # per phrase: (widest phrase part, literals every phrase part holds), or None (see _first_start)
-    phrase_spans: tuple[tuple[int, Needs] | None, ...] = ()
+    # per phrase: where its matches can start (see _phrase_matches), or None
+    phrase_spans: tuple[_PhraseSpan | None, ...] = ()
 
 
 @cache
@@ -168,46 +169,125 @@ def _compiled() -> tuple[_Compiled, ...]:
                 zero,
                 tuple(required_literals(p) for p in phrases),
                 tuple(required_literals(p) for p in zero),
-                tuple(_phrase_span(_expand(p)) for p in v.phrases),
+                tuple(_phrase_span(_expand(p), c) for p, c in zip(v.phrases, phrases)),
             ))
     return tuple(out)
 
 
-def _phrase_span(phrase: str) -> tuple[int, Needs] | None:
-    """(the longest text the phrase part can match, the literals each of its matches holds) —
-    None when it is unbounded or requires nothing (then no start can be ruled out)."""
+@dataclass(frozen=True)
+class _PhraseSpan:
+    width: int  # the longest text the phrase part can match
+    needs: Needs  # literals every match of the phrase part holds
+    phrase: re.Pattern | None  # the phrase part alone (None: it may look past its own end)
+
+
+# What a phrase part may use for its matches to be found on a text cut just after them: no
+# look-ahead, anchor or word boundary (they would see the cut), no group reference.
+_SAFE_OPS = frozenset({sre_constants.LITERAL, sre_constants.NOT_LITERAL, sre_constants.IN,
+                       sre_constants.ANY, sre_constants.BRANCH, sre_constants.MAX_REPEAT,
+                       sre_constants.MIN_REPEAT, sre_constants.SUBPATTERN})
+
+
+def _cut_safe(items) -> bool:
+    for op, av in items:
+        if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            if av[0] != -1:  # a look-ahead
+                return False
+            if not _cut_safe(av[1].data):
+                return False
+            continue
+        if op not in _SAFE_OPS:
+            return False
+        if op is sre_constants.SUBPATTERN:
+            if av[1] or av[2] or not _cut_safe(av[3].data):
+                return False
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            if not _cut_safe(av[2].data):
+                return False
+        elif op is sre_constants.BRANCH:
+            if not all(_cut_safe(alt.data) for alt in av[1]):
+                return False
+    return True
+
+
+def _phrase_span(phrase: str, pattern: re.Pattern) -> _PhraseSpan | None:
+    """For the phrase part ``phrase`` of ``pattern``. None when the phrase part is unbounded
+    or requires nothing, or the pattern can match an empty text (then no start can be ruled
+    out: the stretch is scanned from its start)."""
     try:
-        width = sre_parse.parse(phrase).getwidth()[1]
+        if sre_parse.parse(pattern.pattern).getwidth()[0] == 0:
+            return None
+        tree = sre_parse.parse(phrase)
+        width = tree.getwidth()[1]
         needs = required_literals(phrase)
+        if not needs or width >= 10_000:
+            return None
+        alone = re.compile(phrase) if not tree.state.flags & ~re.UNICODE and _cut_safe(tree.data) else None
     except Exception:  # a fragment that does not parse on its own: scan it all
         return None
-    if not needs or width >= 10_000:
-        return None
-    return width, needs
+    return _PhraseSpan(width, needs, alone)
 
 
-def _first_start(text: str, start: int, end: int, span: tuple[int, Needs]) -> int | None:
-    """The first position in [start, end) where a phrase pattern can match, or None: the
-    phrase part opens the match, spans at most ``width`` characters and holds one literal of
-    each group, so a match starts at most ``width - len(literal)`` before the literal's first
-    occurrence in the stretch. Scanning from there finds exactly the matches a scan from
-    ``start`` finds (Python's regex engine tries every position of a pattern that opens with an
-    optional part; the stretch before the phrase's words is most of it)."""
-    width, needs = span
-    first = start
-    for group in needs:
-        best = None
+_SHORT_STRETCH = 256  # shorter stretches are scanned whole: the bounds would cost more than they save
+
+
+def _phrase_matches(pattern: re.Pattern, text: str, start: int, end: int, span: _PhraseSpan | None):
+    """``pattern.finditer(text, start, end)`` for a phrase pattern — the same matches, found
+    without trying every position of the stretch (Python's regex engine does for a pattern
+    that opens with an optional part, and most of a stretch is far from the phrase's words).
+
+    The phrase part opens each match, spans at most ``width`` characters and holds a literal of
+    each group of ``needs``: a match starts at most ``width - len(literal)`` characters before
+    an occurrence of one literal of every group, and at or before the last such occurrence.
+    Between those bounds the phrase part alone is searched (on the text cut ``width`` after
+    the last possible start, which no phrase match starting there reaches) and the whole
+    pattern is tried where it matches; matches never overlap, as finditer's do not.
+    """
+    if span is None or end - start < _SHORT_STRETCH:
+        return pattern.finditer(text, start, end)
+    return _bounded_matches(pattern, text, start, end, span)
+
+
+def _bounded_matches(pattern: re.Pattern, text: str, start: int, end: int, span: _PhraseSpan):
+    width = span.width
+    first, last = start, end
+    for group in span.needs:
+        lo = hi = None
         for literal in group:
             at = text.find(literal, start, end)
-            if at >= 0:
-                at += len(literal) - width
-                if best is None or at < best:
-                    best = at
-        if best is None:
-            return None  # a required literal is missing: no match in the stretch
-        if best > first:
-            first = best
-    return first
+            if at < 0:
+                continue
+            at_first = at + len(literal) - width
+            if lo is None or at_first < lo:
+                lo = at_first
+            at_last = text.rfind(literal, at, end)
+            if hi is None or at_last > hi:
+                hi = at_last
+        if lo is None:
+            return  # a required literal is missing: no match in the stretch
+        if lo > first:
+            first = lo
+        if hi < last:
+            last = hi
+    phrase = span.phrase
+    if phrase is None:
+        yield from pattern.finditer(text, first, end)
+        return
+    cut = min(end, last + width)
+    pos = first
+    while pos <= last:
+        pm = phrase.search(text, pos, cut)
+        if pm is None:
+            return
+        at = pm.start()
+        if at > last:
+            return
+        m = pattern.match(text, at, end)
+        if m is None:
+            pos = at + 1
+        else:
+            yield m
+            pos = m.end()  # > at: the pattern matches no empty text
 
 
 @cache
@@ -385,12 +465,7 @@ def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: in
             for (seg_start, seg_end), seg_text in zip(segments, seg_texts):
                 if len(seg_texts) > 1 and not may_match(needs, seg_text):
                     continue  # the phrase cannot occur in this stretch
-                scan_from = seg_start
-                if span is not None:
-                    scan_from = _first_start(text, seg_start, seg_end, span)
-                    if scan_from is None:
-                        continue
-                for mt in pattern.finditer(text, scan_from, seg_end):
+                for mt in _phrase_matches(pattern, text, seg_start, seg_end, span):
                     num_span = mt.span(1)
                     phrase_text = mt.group(0)[: mt.start(1) - mt.start(0)]
                     if in_mask(mt.start()):
