@@ -51,13 +51,44 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"nianbao: raw directory {settings.raw_dir} does not exist (set NIANBAO_RAW_DIR or --raw-dir)",
               file=sys.stderr)
         return 2
+    started = time.perf_counter()
+    with _dbt_started_ahead():
+        return _run(args, settings, started)
+
+
+@contextmanager
+def _dbt_started_ahead():
+    """A dbt process that imports dbt now, on the other core, and runs the run's dbt command
+    later (orchestration/dbt_server.py); stopped at the end if the run never needed it."""
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    import tempfile
+
+    from orchestration import dbt_server
+
+    folder = tempfile.mkdtemp(prefix="nianbao-dbt-")  # short path: a socket path is limited to ~100 bytes
+    server = dbt_server.start(os.path.join(folder, "dbt.sock"))
+    os.environ[dbt_server.SOCKET_ENV] = os.path.join(folder, "dbt.sock")
+    try:
+        yield
+    finally:
+        os.environ.pop(dbt_server.SOCKET_ENV, None)
+        if server.poll() is None:
+            server.kill()
+        server.wait()
+        import shutil
+
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import MAIN_JOB, build_definitions
 
     from .warehouse import RunInProgress, run_lock
 
-    started = time.perf_counter()
     print(f"nianbao: building the warehouse from {settings.raw_dir}", file=sys.stderr)
     log_path = settings.work_dir / "last-run.log"
     try:

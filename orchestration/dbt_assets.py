@@ -52,6 +52,14 @@ except Exception:
     pass
 if os.getppid() != int(os.environ.get("NIANBAO_DBT_PARENT") or os.getppid()):
     sys.exit("nianbao: the run that started dbt is gone")
+if os.environ.get("NIANBAO_DBT_SERVER"):  # a dbt started ahead by `nianbao run`: orchestration/dbt_server.py
+    try:
+        from orchestration.dbt_server import relay
+        code = relay(os.environ["NIANBAO_DBT_SERVER"], sys.argv[1:])
+    except ImportError:
+        code = None
+    if code is not None:
+        sys.exit(code)
 os.execv({dbt!r}, [{dbt!r}] + sys.argv[1:])
 """
 

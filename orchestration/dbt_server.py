@@ -1,0 +1,139 @@
+"""A dbt process started before it is needed, so that a run does not wait for dbt's imports.
+
+Starting dbt costs ~2 s before it reads a single file (the interpreter, then dbt-core, the
+DuckDB adapter, networkx, jinja, protobuf...). ``nianbao run`` starts one of these servers as
+its first act; it imports dbt on the second core while the run imports Dagster, scans and
+parses, then waits for the one dbt command of the run.
+
+dagster-dbt still starts "dbt" as a subprocess and reads its stdout: it starts the dbt guard
+(orchestration/dbt_assets.py), which calls ``relay``: it hands the server its argv, environment,
+working directory and its stdout/stderr file descriptors over a Unix socket, and exits with the
+server's exit code. dbt, in the server, writes straight into dagster-dbt's pipe. When there is no
+server (the Dagster UI, ``dagster`` CLI, a second dbt command in one run) or it cannot be
+reached, the guard runs dbt itself, as before.
+
+The server serves one command, then exits without the interpreter's teardown. It dies with the
+run that started it (Linux parent-death signal), and with the guard: if the guard goes away
+(dagster-dbt stopping dbt), the command is abandoned like a killed dbt process.
+
+Run as ``python -m orchestration.dbt_server SOCKET``; imports nothing heavy until then.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+SOCKET_ENV = "NIANBAO_DBT_SERVER"
+
+
+def start(socket_path: str) -> subprocess.Popen:
+    """Start a server listening on socket_path (its directory must exist); returns at once."""
+    try:
+        os.unlink(socket_path)
+    except FileNotFoundError:
+        pass
+    return subprocess.Popen([sys.executable, "-m", "orchestration.dbt_server", socket_path],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _die_with_parent() -> None:
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux)
+    except Exception:
+        pass
+
+
+def _recv_exactly(conn: socket.socket, n: int) -> bytes:
+    buf = b""
+    while len(buf) < n:
+        chunk = conn.recv(n - len(buf))
+        if not chunk:
+            raise ConnectionError("the dbt guard went away")
+        buf += chunk
+    return buf
+
+
+def relay(socket_path: str, argv: list[str]) -> int | None:
+    """Client side (the dbt guard): run ``dbt argv`` in the server; its exit code, or None when
+    no server could take the command (then the caller runs dbt itself)."""
+    conn = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        conn.connect(socket_path)
+        payload = json.dumps({"argv": argv, "env": dict(os.environ), "cwd": os.getcwd()}).encode("utf-8")
+        socket.send_fds(conn, [len(payload).to_bytes(8, "big")], [1, 2])
+        conn.sendall(payload)
+        answer = b""
+        while chunk := conn.recv(64):
+            answer += chunk
+    except OSError:
+        return None
+    finally:
+        conn.close()
+    return int(answer) if answer.strip().lstrip(b"-").isdigit() else None
+
+
+def _watch(conn: socket.socket) -> None:
+    """The guard closes its end only after our answer; an earlier close means it was stopped."""
+    try:
+        conn.recv(1)
+    except OSError:
+        pass
+    os._exit(130)
+
+
+def serve(socket_path: str) -> None:
+    _die_with_parent()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(socket_path)
+    listener.listen(1)
+    from dbt.cli.main import cli  # the point of this process: import dbt before it is asked for
+
+    import dbt.adapters.duckdb  # noqa: F401
+    import dbt.adapters.factory  # noqa: F401
+    from multiprocessing import resource_tracker
+
+    # dbt's thread pools start multiprocessing's resource tracker; started later, it would inherit
+    # dagster-dbt's pipe and hold it open after we are done
+    resource_tracker.ensure_running()
+
+    conn, _ = listener.accept()
+    listener.close()
+    os.unlink(socket_path)  # one command per server; later ones run dbt themselves
+    header, fds, _, _ = socket.recv_fds(conn, 8, 2)
+    request = json.loads(_recv_exactly(conn, int.from_bytes(header, "big")))
+    os.dup2(fds[0], 1)
+    os.dup2(fds[1], 2)
+    for fd in fds:
+        os.close(fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    threading.Thread(target=_watch, args=(conn,), daemon=True).start()
+    try:
+        cli.main(args=request["argv"], prog_name="dbt")
+        code = 0
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        code = 2
+    sys.stdout.flush()
+    sys.stderr.flush()
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)  # dagster-dbt's pipe ends when the guard and we both let go of it
+    os.dup2(devnull, 2)
+    conn.sendall(str(code).encode())
+    conn.shutdown(socket.SHUT_WR)
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])

@@ -1,0 +1,78 @@
+"""The dbt started ahead of a run (orchestration/dbt_server.py): a command relayed to it writes
+to the caller's stdout and ends with dbt's own exit code; without a server, nothing is relayed."""
+import os
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+from orchestration import dbt_server
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Unix sockets + fd passing")
+
+CLIENT = textwrap.dedent("""
+    import sys
+    from orchestration.dbt_server import relay
+    code = relay(sys.argv[1], sys.argv[2:])
+    print("relayed:", code, flush=True)
+    sys.exit(0 if code is None else code)
+""")
+
+
+def _relay(sock, *argv):
+    return subprocess.run([sys.executable, "-c", CLIENT, sock, *argv], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture
+def server(tmp_path):
+    sock = str(tmp_path / "dbt.sock")
+    proc = dbt_server.start(sock)
+    deadline = time.monotonic() + 30
+    while not os.path.exists(sock) and time.monotonic() < deadline:  # listening (a run starts it seconds ahead)
+        time.sleep(0.05)
+    yield sock, proc
+    proc.kill()
+    proc.wait()
+
+
+def test_output_and_exit_code_come_from_dbt_in_the_server(server):
+    sock, proc = server
+    got = _relay(sock, "--help")
+    assert got.returncode == 0
+    assert "relayed: 0" in got.stdout
+    # dbt's help text, written by the server straight into our stdout
+    assert "build" in got.stdout and "Usage: dbt" in got.stdout.replace("\n", " ")
+    assert proc.wait(timeout=30) == 0  # one command per server: it is gone afterwards
+    assert not os.path.exists(sock)
+
+
+def test_a_failing_command_keeps_dbts_exit_code(server):
+    sock, _ = server
+    real = subprocess.run(["dbt", "no-such-command"], capture_output=True, text=True)
+    got = _relay(sock, "no-such-command")
+    assert real.returncode != 0
+    assert got.returncode == real.returncode
+    assert f"relayed: {real.returncode}" in got.stdout
+
+
+def test_without_a_server_nothing_is_relayed(tmp_path):
+    got = _relay(str(tmp_path / "nobody-listens.sock"), "--help")
+    assert "relayed: None" in got.stdout
+
+
+def test_the_guard_relays_to_the_server_and_runs_dbt_itself_without_one(server, tmp_path, monkeypatch):
+    from orchestration.dbt_assets import dbt_executable
+
+    monkeypatch.setenv("NIANBAO_DB", str(tmp_path / "w.duckdb"))  # the guard is written in its work dir
+    guard = dbt_executable()
+    sock, proc = server
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_DBT_PARENT"}
+    relayed = subprocess.run([guard, "--help"], capture_output=True, text=True, timeout=120,
+                             env=dict(env, NIANBAO_DBT_SERVER=sock))
+    assert relayed.returncode == 0 and "Usage: dbt" in relayed.stdout.replace("\n", " ")
+    assert proc.wait(timeout=30) == 0  # the server ran it
+    itself = subprocess.run([guard, "--help"], capture_output=True, text=True, timeout=120,
+                            env=dict(env, NIANBAO_DBT_SERVER=sock))  # the server is gone now
+    assert itself.returncode == 0 and itself.stdout == relayed.stdout
