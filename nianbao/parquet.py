@@ -230,16 +230,15 @@ def merge_partitions(con: duckdb.DuckDBPyConnection, settings: Settings, entries
     tables go into DuckDB; the per-report tables stay in Parquet, where dbt reads them, and
     their DuckDB copies are emptied (a later single-machine run parses again from scratch).
     """
-    from .warehouse import _frame, _insert, _write_vocab, source_file_rows
+    from .warehouse import _write_vocab, write_source_files
 
     remove_stale_parts(settings, keys)
     missing = [k for k in keys if not all(part_path(settings, t, k).exists() for t in per_report_tables())]
     if missing:
         raise MissingPartition(f"parse partitions not written yet: {', '.join(missing)}")
     reports = f"read_parquet({_sql_str(Path(parquet_glob(settings, 'reports')))})"
-    status = dict(con.execute(
-        f"SELECT report_id, parse_status || chr(31) || coalesce(rejection_reason, '') FROM {reports}").fetchall())
-    absent = {e.report_id for e in entries if e.report_id} - status.keys()
+    parsed = {r[0] for r in con.execute(f"SELECT report_id FROM {reports}").fetchall()}
+    absent = {e.report_id for e in entries if e.report_id} - parsed
     if absent:
         raise MissingPartition(f"{len(absent)} registered contents have no parse result "
                                f"(e.g. {sorted(absent)[0]}): run every parse partition of this scan")
@@ -247,8 +246,7 @@ def merge_partitions(con: duckdb.DuckDBPyConnection, settings: Settings, entries
     try:
         for table in per_report_tables():
             con.execute(f"DELETE FROM raw.{table}")
-        con.execute("DELETE FROM raw.source_files")
-        _insert(con, "source_files", _frame("source_files", source_file_rows(entries, status)))
+        write_source_files(con, reports)
         _write_vocab(con)
         con.execute("COMMIT")
     except BaseException:
@@ -259,4 +257,4 @@ def merge_partitions(con: duckdb.DuckDBPyConnection, settings: Settings, entries
         f"(SELECT report_id FROM raw.source_files) GROUP BY 1 ORDER BY 1").fetchall())
     files_by_status = dict(con.execute(
         "SELECT file_status, count(*) FROM raw.source_files GROUP BY 1 ORDER BY 1").fetchall())
-    return MergeSummary(len(entries), len(status), status_counts, files_by_status)
+    return MergeSummary(len(entries), len(parsed), status_counts, files_by_status)

@@ -22,7 +22,7 @@ _RACY_SECONDS = 2.0
 _HASH_THREADS = 4  # hashlib releases the GIL on large buffers; threads also overlap the reads
 
 
-@dataclass
+@dataclass(frozen=True)
 class FileEntry:
     source_path: str  # relative to the raw dir, '/'-separated
     size_bytes: int | None

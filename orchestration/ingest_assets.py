@@ -4,6 +4,7 @@ import logging
 
 import dagster as dg
 
+from nianbao.batch import warm_up_parser
 from nianbao.ingest import merge_parsed_partitions, parse_new_reports, register_files
 from nianbao.raw_schema import RAW_TABLES
 from nianbao.vocab import dimension_tables
@@ -18,6 +19,7 @@ RAW_OUTPUTS = [t for t in RAW_TABLES if t != "file_registry"] + list(dimension_t
           description="Every file under the raw directory: path, size, SHA-256, or why it was not read.")
 def report_files(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
     settings = nianbao.settings()
+    warm_up_parser()  # meanwhile: the parse step's workers fork from this process
     entries = register_files(settings)
     unreadable = [e for e in entries if e.report_id is None]
     distinct = len({e.report_id for e in entries if e.report_id})
