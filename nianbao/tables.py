@@ -69,6 +69,16 @@ def recover_run_together(digits: str, groups: list[int]) -> list[int] | None:
     if not digits.isdigit() or len(digits) < width or len(digits) > MAX_SPLIT_DIGITS:
         return None
     n = len(digits)
+    if n == width and digits.isascii():
+        # one digit a part is the only cut; it holds when each group's last digit is the sum
+        # of the others (a one-digit sum: a two-digit one would leave too few digits)
+        values = [int(ch) for ch in digits]
+        pos = 0
+        for size in groups:
+            if str(sum(values[pos:pos + size - 1])) != digits[pos + size - 1]:
+                return None
+            pos += size
+        return values
     later = [sum(groups[g + 1:]) for g in range(len(groups))]  # parts after group g
     memo: dict[tuple[int, int, int, int], int] = {}
 
