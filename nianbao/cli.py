@@ -12,7 +12,7 @@ import time
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
-from .settings import PROJECT_ROOT, Settings, export_for_dbt, load_settings
+from .settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, export_for_dbt, load_settings
 
 
 def _apply_paths(args: argparse.Namespace) -> Settings:
@@ -51,15 +51,23 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"nianbao: raw directory {settings.raw_dir} does not exist (set NIANBAO_RAW_DIR or --raw-dir)",
               file=sys.stderr)
         return 2
+    from .warehouse import RunInProgress, run_lock
+
     started = time.perf_counter()
-    with _dbt_started_ahead():
-        return _run(args, settings, started)
+    try:
+        # the lock first: the dbt started ahead writes into this warehouse's dbt target folder
+        with run_lock(settings), _dbt_started_ahead(settings):
+            return _run(args, settings, started)
+    except RunInProgress as e:
+        print(f"nianbao: {e}", file=sys.stderr)
+        return 3
 
 
 @contextmanager
-def _dbt_started_ahead():
-    """A dbt process that imports dbt now, on the other core, and runs the run's dbt command
-    later (orchestration/dbt_server.py); stopped at the end if the run never needed it."""
+def _dbt_started_ahead(settings: Settings):
+    """A dbt process that imports dbt and parses the project now, on the other core, and runs
+    the run's dbt command later (orchestration/dbt_server.py); stopped at the end if the run
+    never needed it."""
     if not sys.platform.startswith("linux"):
         yield
         return
@@ -67,8 +75,12 @@ def _dbt_started_ahead():
 
     from orchestration import dbt_server
 
+    target = str(settings.dbt_target_dir)
+    # what dagster-dbt will pass (orchestration/dbt_assets.py), so the manifest parsed ahead is the one it needs
+    parse_args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
+                  "--target-path", target, "--log-path", target]
     folder = tempfile.mkdtemp(prefix="nianbao-dbt-")  # short path: a socket path is limited to ~100 bytes
-    server = dbt_server.start(os.path.join(folder, "dbt.sock"))
+    server = dbt_server.start(os.path.join(folder, "dbt.sock"), parse_args)
     os.environ[dbt_server.SOCKET_ENV] = os.path.join(folder, "dbt.sock")
     try:
         yield
@@ -87,24 +99,18 @@ def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
 
     from orchestration.definitions import MAIN_JOB, build_definitions
 
-    from .warehouse import RunInProgress, run_lock
-
     print(f"nianbao: building the warehouse from {settings.raw_dir}", file=sys.stderr)
     log_path = settings.work_dir / "last-run.log"
-    try:
-        with run_lock(settings), _quiet_stdout(log_path, args.verbose):
-            level = "INFO" if args.verbose else "WARNING"
-            run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
-            if getattr(args, "partitioned", False):
-                result = _run_partitioned(run_config, DagsterInstance.get())
-            else:
-                defs = build_definitions()
-                job = defs.resolve_job_def(MAIN_JOB)
-                result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False,
-                                                run_config=run_config)
-    except RunInProgress as e:
-        print(f"nianbao: {e}", file=sys.stderr)
-        return 3
+    with _quiet_stdout(log_path, args.verbose):
+        level = "INFO" if args.verbose else "WARNING"
+        run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+        if getattr(args, "partitioned", False):
+            result = _run_partitioned(run_config, DagsterInstance.get())
+        else:
+            defs = build_definitions()
+            job = defs.resolve_job_def(MAIN_JOB)
+            result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False,
+                                            run_config=run_config)
     if not result.success:
         failed = [e for e in result.all_events if e.is_step_failure]
         for event in failed:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_RAW_DIR = "raw"
 DEFAULT_DB = "data/nianbao.duckdb"
 
@@ -37,6 +38,12 @@ class Settings:
     @property
     def work_db_path(self) -> Path:
         return self.work_dir / self.db_path.name
+
+    @property
+    def dbt_target_dir(self) -> Path:
+        """dbt's target folder for this warehouse: its partial-parse state is valid only for the
+        profile it was written with (which holds the database path), so each warehouse has its own."""
+        return self.work_dir / "dbt-target"
 
     @property
     def lock_path(self) -> Path:

@@ -15,11 +15,10 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from nianbao.settings import PROJECT_ROOT, export_for_dbt, load_settings
+from nianbao.settings import DBT_PROJECT_DIR, export_for_dbt, load_settings
 
 from .resources import NianbaoResource
 
-DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 progress_log = logging.getLogger("nianbao.progress")
 
 
@@ -124,11 +123,9 @@ def build_dbt_assets() -> dg.AssetsDefinition:
         _preload_great_expectations()
         progress_log.info("[dbt] dbt build started")
         built, last = 0, time.monotonic()
-        # One target directory per warehouse (not dagster-dbt's fresh one per run): dbt keeps its
-        # partial-parse state there, which is valid only for the profile it was written with
-        # (the profile holds the database path), so each warehouse reuses its own and a warm run
-        # skips the full parse.
-        target = settings.work_dir / "dbt-target"
+        # One target directory per warehouse (not dagster-dbt's fresh one per run), so a warm
+        # run's dbt parses partially (and the dbt server can parse ahead into it)
+        target = settings.dbt_target_dir
         for event in dbt.cli(dbt_build_args(settings, config.raw_parquet), context=context,
                              target_path=target).stream():
             if isinstance(event, (dg.Output, dg.AssetMaterialization)):

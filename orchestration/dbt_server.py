@@ -30,13 +30,18 @@ import threading
 SOCKET_ENV = "NIANBAO_DBT_SERVER"
 
 
-def start(socket_path: str) -> subprocess.Popen:
-    """Start a server listening on socket_path (its directory must exist); returns at once."""
+def start(socket_path: str, parse_args: list[str] | None = None) -> subprocess.Popen:
+    """Start a server listening on socket_path (its directory must exist); returns at once.
+
+    With ``parse_args`` (``--project-dir``, ``--profiles-dir``, ``--target-path`` ... of the
+    coming command), the server also parses the project ahead, and a later plain ``build`` (no
+    ``--vars``) runs on that manifest instead of parsing again."""
     try:
         os.unlink(socket_path)
     except FileNotFoundError:
         pass
-    return subprocess.Popen([sys.executable, "-m", "orchestration.dbt_server", socket_path],
+    return subprocess.Popen([sys.executable, "-m", "orchestration.dbt_server", socket_path,
+                             json.dumps(parse_args or [])],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -87,12 +92,49 @@ def _watch(conn: socket.socket) -> None:
     os._exit(130)
 
 
-def serve(socket_path: str) -> None:
+def _parse_ahead(parse_args: list[str]):
+    """The project's manifest, parsed now (dbt's own partial parsing), or None."""
+    if not parse_args:
+        return None
+    from dbt.cli.main import dbtRunner
+
+    try:
+        res = dbtRunner().invoke(["parse", "--quiet", "--log-level-file", "warn", *parse_args])
+    except Exception:
+        return None
+    return res.result if res.success else None
+
+
+def _uses_manifest(argv: list[str]) -> bool:
+    """A command the manifest parsed ahead is valid for: ``build`` without --vars (vars can change
+    what the project parses to)."""
+    return bool(argv) and argv[0] == "build" and "--vars" not in argv
+
+
+def _run_dbt(argv: list[str], manifest) -> int:
+    """dbt's exit code for argv: 0 success, 1 a node failed, 2 dbt itself failed."""
+    if manifest is not None and _uses_manifest(argv):
+        from dbt.cli.main import dbtRunner
+
+        res = dbtRunner(manifest=manifest).invoke(list(argv))
+        if res.exception is not None:
+            print(f"dbt: {res.exception}", file=sys.stderr)
+        return 0 if res.success else (2 if res.exception is not None else 1)
+    from dbt.cli.main import cli
+
+    try:
+        cli.main(args=argv, prog_name="dbt")
+        return 0
+    except SystemExit as e:
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+
+
+def serve(socket_path: str, parse_args: list[str] | None = None) -> None:
     _die_with_parent()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(1)
-    from dbt.cli.main import cli  # the point of this process: import dbt before it is asked for
+    import dbt.cli.main  # noqa: F401  (the point of this process: import dbt before it is asked for)
 
     import dbt.adapters.duckdb  # noqa: F401
     import dbt.adapters.factory  # noqa: F401
@@ -101,6 +143,7 @@ def serve(socket_path: str) -> None:
     # dbt's thread pools start multiprocessing's resource tracker; started later, it would inherit
     # dagster-dbt's pipe and hold it open after we are done
     resource_tracker.ensure_running()
+    manifest = _parse_ahead(parse_args or [])
 
     conn, _ = listener.accept()
     listener.close()
@@ -116,10 +159,7 @@ def serve(socket_path: str) -> None:
     os.chdir(request["cwd"])
     threading.Thread(target=_watch, args=(conn,), daemon=True).start()
     try:
-        cli.main(args=request["argv"], prog_name="dbt")
-        code = 0
-    except SystemExit as e:
-        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        code = _run_dbt(request["argv"], manifest)
     except BaseException:
         import traceback
 
@@ -136,4 +176,4 @@ def serve(socket_path: str) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    serve(sys.argv[1], json.loads(sys.argv[2]) if len(sys.argv) > 2 else None)

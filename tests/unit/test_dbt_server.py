@@ -76,3 +76,10 @@ def test_the_guard_relays_to_the_server_and_runs_dbt_itself_without_one(server, 
     itself = subprocess.run([guard, "--help"], capture_output=True, text=True, timeout=120,
                             env=dict(env, NIANBAO_DBT_SERVER=sock))  # the server is gone now
     assert itself.returncode == 0 and itself.stdout == relayed.stdout
+
+
+def test_the_manifest_parsed_ahead_serves_only_a_plain_build():
+    assert dbt_server._uses_manifest(["build", "--log-level-file", "warn", "--select", "fct_applications"])
+    assert not dbt_server._uses_manifest(["build", "--vars", '{"raw_parquet_dir": "x"}'])  # vars change the parse
+    assert not dbt_server._uses_manifest(["run-operation", "x"])
+    assert not dbt_server._uses_manifest([])
