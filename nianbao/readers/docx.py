@@ -124,9 +124,38 @@ def read_docx(data: bytes) -> Document:
     return Document(blocks=builder.finish(), file_format="docx")
 
 
+_PARAGRAPH_TAGS = (_T, _TAB, _BR, _CR, _NBH, _FALLBACK, _DEL, _MOVE_FROM)
+
+
 def _paragraph_text(p) -> str:
     """Visible text of a paragraph: w:t runs, tabs and breaks, skipping deleted revisions and
-    the Fallback copy of alternate content (which would repeat text boxes)."""
+    the Fallback copy of alternate content (which would repeat text boxes).
+
+    The elements that make text are picked out by lxml's tag-filtered iteration (in document
+    order, as the walk below visits them). When a paragraph holds a skipped element, or a
+    text element holds children (which the walk would not enter), the walk reads it."""
+    if p.tag in _PARAGRAPH_TAGS:
+        return _paragraph_text_walk(p)
+    out: list[str] = []
+    for el in p.iter(_PARAGRAPH_TAGS):
+        if len(el):
+            return _paragraph_text_walk(p)
+        tag = el.tag
+        if tag == _T:
+            if el.text:
+                out.append(el.text)
+        elif tag == _TAB:
+            out.append("\t")
+        elif tag == _BR or tag == _CR:
+            out.append("\n")
+        elif tag == _NBH:
+            out.append("-")
+        else:  # Fallback, deleted or moved-away text
+            return _paragraph_text_walk(p)
+    return "".join(out)
+
+
+def _paragraph_text_walk(p) -> str:
     out: list[str] = []
     stack = [p]
     while stack:
@@ -185,6 +214,12 @@ def _children(el, tag: str) -> list:
     return found
 
 
+def _child(el, tag: str):
+    """``el.find(tag)`` (the first child with ``tag``), by lxml's C iteration instead of its
+    ElementPath evaluation."""
+    return next(el.iterchildren(tag), None)
+
+
 def _int_val(el, default: int) -> int:
     if el is None:
         return default
@@ -200,19 +235,19 @@ def _table_grid(tbl) -> list[list[str | None]]:
     slots = 0
     for tr in _children(tbl, _TR):
         row: list[str | None] = []
-        tr_pr = tr.find(_TR_PR)
+        tr_pr = _child(tr, _TR_PR)
         before = after = 0
         if tr_pr is not None:
-            before = max(0, min(_int_val(tr_pr.find(_GRID_BEFORE), 0), 1000))
-            after = max(0, min(_int_val(tr_pr.find(_GRID_AFTER), 0), 1000))
+            before = max(0, min(_int_val(_child(tr_pr, _GRID_BEFORE), 0), 1000))
+            after = max(0, min(_int_val(_child(tr_pr, _GRID_AFTER), 0), 1000))
         row.extend([None] * before)
         for tc in _children(tr, _TC):
-            tc_pr = tc.find(_TC_PR)
+            tc_pr = _child(tc, _TC_PR)
             span = 1
             continued = False
             if tc_pr is not None:
-                span = max(1, min(_int_val(tc_pr.find(_GRID_SPAN), 1), 1000))
-                vmerge = tc_pr.find(_V_MERGE)
+                span = max(1, min(_int_val(_child(tc_pr, _GRID_SPAN), 1), 1000))
+                vmerge = _child(tc_pr, _V_MERGE)
                 if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
                     continued = True
             if continued:
