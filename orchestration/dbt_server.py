@@ -83,13 +83,14 @@ def relay(socket_path: str, argv: list[str]) -> int | None:
     return int(answer) if answer.strip().lstrip(b"-").isdigit() else None
 
 
-def _watch(conn: socket.socket) -> None:
+def _watch(conn: socket.socket, answered: threading.Event) -> None:
     """The guard closes its end only after our answer; an earlier close means it was stopped."""
     try:
         conn.recv(1)
     except OSError:
         pass
-    os._exit(130)
+    if not answered.is_set():
+        os._exit(130)
 
 
 def _parse_ahead(parse_args: list[str]):
@@ -157,7 +158,8 @@ def serve(socket_path: str, parse_args: list[str] | None = None) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
-    threading.Thread(target=_watch, args=(conn,), daemon=True).start()
+    answered = threading.Event()
+    threading.Thread(target=_watch, args=(conn, answered), daemon=True).start()
     try:
         code = _run_dbt(request["argv"], manifest)
     except BaseException:
@@ -170,6 +172,7 @@ def serve(socket_path: str, parse_args: list[str] | None = None) -> None:
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)  # dagster-dbt's pipe ends when the guard and we both let go of it
     os.dup2(devnull, 2)
+    answered.set()
     conn.sendall(str(code).encode())
     conn.shutdown(socket.SHUT_WR)
     os._exit(0)
