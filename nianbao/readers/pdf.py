@@ -209,7 +209,10 @@ def _is_background(obj) -> bool:
 def _filtered(page, kind: str, keep):
     """``page.filter(keep)`` for a test that holds for every object not of ``kind``: only the
     objects of that kind are tested (pdfplumber's filter calls it on every char, line, rect…).
-    pdfplumber's own ``dedupe_chars`` builds its derived page the same way."""
+    pdfplumber's own ``dedupe_chars`` builds its derived page the same way (0.11.10; any other
+    version gets ``page.filter``)."""
+    if _fast_page_class() is None:
+        return page.filter(keep)
     from pdfplumber.page import FilteredPage
 
     derived = FilteredPage(page, keep)
@@ -224,11 +227,12 @@ def _extract_table(table) -> list[list[str | None]]:
     """``table.extract()`` (pdfplumber 0.11.10, no text settings), with the same result: the
     page's characters are narrowed to the table's bounding box once and their centres computed
     once, instead of every row testing every character of the page. Each row's box lies within
-    the table's box (both are spans of its cells), so no character a row would take is lost."""
+    the table's box (both are spans of its cells), so no character a row would take is lost.
+    Any other pdfplumber version, or a box with a non-finite side, gets ``table.extract()``."""
     from pdfplumber import utils
 
     x0, top, x1, bottom = table.bbox
-    if not all(math.isfinite(v) for v in (x0, top, x1, bottom)):
+    if _fast_page_class() is None or not all(math.isfinite(v) for v in (x0, top, x1, bottom)):
         return table.extract()
     inside = []
     for char in table.page.chars:
@@ -319,13 +323,15 @@ _FAST_PAGE = None
 
 
 def _fast_page_class():
-    """A ``pdfplumber.page.Page`` subclass whose ``process_object`` builds each character's
-    dict with the same keys, in the same order and with equal values as pdfplumber 0.11.10
-    does, only without its per-attribute closures, recursive ``resolve_all`` calls on plain
-    numbers and strings, and re-decoding of the colour-space name for every glyph (turning
-    pdfminer's layout objects into dicts was a fifth of the CPU time of reading a PDF). Other
-    objects (lines, rects, curves, images) go through pdfplumber's own code. None for any other
-    pdfplumber version: its ``process_object`` may differ."""
+    """A ``pdfplumber.page.Page`` subclass whose ``process_object`` builds the dict of each
+    character, line, rect and curve with the same keys, in the same order and with equal values
+    as pdfplumber 0.11.10 does, only without its per-attribute closures, recursive
+    ``resolve_all`` calls on plain numbers and strings, and re-decoding of the colour-space
+    name for every glyph (turning pdfminer's layout objects into dicts was a fifth of the CPU
+    time of reading a PDF); its ``parse_objects`` groups them without pdfplumber's recursive
+    generator. Other objects (images) go through pdfplumber's own code, and a page holding
+    figures through its own walk. None for any other pdfplumber version: its code may differ
+    (the reader then uses pdfplumber's pages, filters and table extraction as they are)."""
     global _FAST_PAGE
     if _FAST_PAGE is not None:
         return _FAST_PAGE or None
