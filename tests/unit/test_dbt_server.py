@@ -83,3 +83,29 @@ def test_the_manifest_parsed_ahead_serves_only_a_plain_build():
     assert not dbt_server._uses_manifest(["build", "--vars", '{"raw_parquet_dir": "x"}'])  # vars change the parse
     assert not dbt_server._uses_manifest(["run-operation", "x"])
     assert not dbt_server._uses_manifest([])
+
+
+def test_a_server_dying_mid_command_is_a_failure_not_a_second_run(tmp_path):
+    """A command the server took is never run again by the guard: its output was streamed already."""
+    import socket as sk
+    import threading as th
+
+    path = str(tmp_path / "dies.sock")
+    listener = sk.socket(sk.AF_UNIX, sk.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+
+    def take_and_die():
+        conn, _ = listener.accept()
+        _, fds, _, _ = sk.recv_fds(conn, 8, 2)
+        for fd in fds:  # the client's stdout/stderr: held open, its output would never end
+            os.close(fd)
+        conn.close()  # no exit code: as if killed
+
+    t = th.Thread(target=take_and_die)
+    t.start()
+    got = _relay(path, "build")
+    t.join()
+    listener.close()
+    assert "relayed: 2" in got.stdout and got.returncode == 2
+    assert "ended without an exit code" in got.stderr
