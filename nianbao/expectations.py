@@ -136,9 +136,9 @@ def rule_frames(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[pd.DataFram
 # Comparing every rule row with the facts' sums scans the ~12 M fact cells of a 100,000-report
 # warehouse (~1 s, 2 CPU-s). A report's comparison depends only on its own rows, which change
 # only when its raw rows, the vocabulary, the dbt code or this module's SQL do; so the per-row
-# verdicts are kept in STATE_SCHEMA and only the reports whose raw row changed since are compared
-# again. Any change of the vocabulary, the dbt code (dbt_state.build_signature) or the SQL
-# compares everything again.
+# verdicts are kept in STATE_SCHEMA and only the reports whose fingerprint (dbt's
+# int_report_changes: raw row + vocabulary) changed since are compared again. Any change of the
+# vocabulary, the dbt code (dbt_state.build_signature) or the SQL compares everything again.
 
 STATE_SCHEMA = "check_state"
 
@@ -157,8 +157,9 @@ def _exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 def _facts_rows(con: duckdb.DuckDBPyConnection, sides: list[_FactsSide]) -> tuple[str, int]:
     """A table of _facts_rows_sql's rows for every compared rule row and scope, and how
     many reports were compared now. Kept in STATE_SCHEMA when the warehouse has the state to key
-    it on (raw.reports, dbt_state.build_signature); otherwise a temp table of this connection."""
-    if not (_exists(con, "raw", "reports") and _exists(con, "dbt_state", "build_signature")):
+    it on (dbt's intermediate.int_report_changes and dbt_state.build_signature); otherwise a
+    temp table of this connection."""
+    if not (_exists(con, "intermediate", "int_report_changes") and _exists(con, "dbt_state", "build_signature")):
         con.execute(f"create or replace temp table facts_rows as {_facts_rows_sql(sides, False)}")
         return "facts_rows", -1
     dbt_signature = con.execute("select signature from dbt_state.build_signature").fetchall()
@@ -170,7 +171,10 @@ def _facts_rows(con: duckdb.DuckDBPyConnection, sides: list[_FactsSide]) -> tupl
     con.execute("begin transaction")
     try:
         con.execute(f"create schema if not exists {STATE_SCHEMA}")
-        con.execute("create or replace temp table current_basis as select report_id, hash(r) as row_hash from raw.reports as r")
+        # each current report's fingerprint as dbt computed it in this build: its raw row (read
+        # from DuckDB or, in the partitioned job, from Parquet) and the vocabulary
+        con.execute("""create or replace temp table current_basis as
+                       select report_id, fingerprint as row_hash from intermediate.int_report_changes where is_current""")
         if everything:
             con.execute(f"create or replace table {rows} as {_facts_rows_sql(sides, False)}")
             compared = con.execute("select count(*) from current_basis").fetchall()[0][0]

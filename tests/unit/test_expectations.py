@@ -49,10 +49,11 @@ def test_sides_unequal_counted_per_year(con):
 
 @pytest.fixture
 def kept(con):
-    """The same marts plus what the kept facts verdicts are keyed on: raw.reports and the dbt build signature."""
-    con.execute("create schema raw")
-    con.execute("create table raw.reports (report_id varchar, parser_version varchar, status varchar)")
-    con.execute("insert into raw.reports values ('A', 'p1', 'complete'), ('B', 'p1', 'complete'), ('D', 'p1', 'complete')")
+    """The same marts plus what the kept facts verdicts are keyed on: dbt's report fingerprints
+    (int_report_changes) and build signature."""
+    con.execute("create schema intermediate")
+    con.execute("create table intermediate.int_report_changes (report_id varchar, fingerprint ubigint, is_current boolean)")
+    con.execute("insert into intermediate.int_report_changes values ('A', 1, true), ('B', 1, true), ('D', 1, true)")
     con.execute("create schema dbt_state")
     con.execute("create table dbt_state.build_signature as select 'sig-1' as signature")
     return con
@@ -78,13 +79,13 @@ def test_facts_verdicts_are_kept_and_only_changed_reports_compared_again(kept):
     assert _t4(all_aggregates(kept, rules)[1]) == [[3, 2]]
     assert _facts_rows(kept, facts_sides)[1] == 0  # nothing changed: nothing compared again
 
-    # B is re-parsed (its raw row changes) and its lost cell is back: only B is compared again
-    kept.execute("update raw.reports set parser_version = 'p2' where report_id = 'B'")
+    # B is re-parsed (its fingerprint changes) and its lost cell is back: only B is compared again
+    kept.execute("update intermediate.int_report_changes set fingerprint = 2 where report_id = 'B'")
     kept.execute("update marts.fct_litigation set \"count\" = 2 where report_id = 'B' and result = 'other'")
     assert _facts_rows(kept, facts_sides)[1] == 1
     assert _t4(all_aggregates(kept, rules)[1]) == [[3, 1]] == _t4(_stateless(kept))
 
-    # a cell altered behind the state's back (no raw change, same dbt code) is not seen ...
+    # a cell altered behind the state's back (same fingerprint, same dbt code) is not seen ...
     kept.execute("update marts.fct_litigation set \"count\" = 7 where report_id = 'A' and result = 'upheld'")
     assert _t4(all_aggregates(kept, rules)[1]) == [[3, 1]]
     # ... until the dbt code changes (every model rebuilt): everything is compared again
@@ -96,7 +97,7 @@ def test_facts_verdicts_are_kept_and_only_changed_reports_compared_again(kept):
 def test_removed_report_leaves_the_kept_verdicts(kept):
     rules = load().rules
     all_aggregates(kept, rules)
-    kept.execute("delete from raw.reports where report_id = 'D'")
+    kept.execute("update intermediate.int_report_changes set is_current = false where report_id = 'D'")
     kept.execute("delete from marts.fct_reconciliation where report_id = 'D'")
     assert _t4(all_aggregates(kept, rules)[1]) == [[2, 1]] == _t4(_stateless(kept))
     assert kept.execute("select count(*) from check_state.facts_rows where report_id = 'D'").fetchall() == [(0,)]
