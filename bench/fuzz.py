@@ -40,6 +40,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from nianbao import batch  # noqa: E402
+from nianbao.lifetime import die_with_parent  # noqa: E402
 from nianbao.parse import Limits  # noqa: E402
 from tests import adversarial as adv  # noqa: E402
 
@@ -53,7 +54,7 @@ def _rss_bytes() -> int:
 
 
 def _child(conn, path: str, name: str, limits: Limits, max_seconds: int, max_memory_mb: int) -> None:
-    batch._die_with_parent()
+    die_with_parent()
     batch._cap_memory(max_memory_mb)
     base = _rss_bytes()
     t0 = time.perf_counter()

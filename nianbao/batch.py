@@ -15,7 +15,6 @@ A file that could not be read, changed while the run read it, or whose worker di
 """
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import multiprocessing
 import multiprocessing.connection
@@ -28,6 +27,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .lifetime import die_with_parent
 from .model import ParseResult
 from .parse import Limits, parse_bytes, report_id_of
 from .raw_schema import column_names
@@ -211,17 +211,6 @@ def parse_many(jobs: Sequence[Job], limits: Limits, max_seconds: float, workers:
 
 # -- supervised worker processes ----------------------------------------------------------------
 
-_PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    """Linux: the kernel kills this process when the parent dies (a killed run leaves no workers)."""
-    try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except Exception:
-        pass  # elsewhere the worker notices its parent is gone at the next poll
-
-
 def memory_reason(max_memory_mb: int) -> str:
     return f"parsing needed more memory than the cap of {max_memory_mb:,} MB (NIANBAO_MAX_PARSE_MEMORY_MB)"
 
@@ -260,7 +249,7 @@ def _work_capped(work: tuple, max_memory_mb: int):
 
 
 def _worker_main(conn, parent_pid: int, max_memory_mb: int = 0) -> None:
-    _die_with_parent()
+    die_with_parent()  # elsewhere the worker notices its parent is gone at the next poll
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
     _cap_memory(max_memory_mb)
     while True:

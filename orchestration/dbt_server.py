@@ -26,11 +26,12 @@ nothing heavy until then.
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import threading
+
+from nianbao.lifetime import die_with_parent
 
 SOCKET_ENV = "NIANBAO_DBT_SERVER"
 
@@ -48,15 +49,6 @@ def start(socket_path: str, parse_args: list[str] | None = None) -> subprocess.P
     return subprocess.Popen([sys.executable, "-m", "orchestration.dbt_server", socket_path,
                              json.dumps(parse_args or [])],
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _die_with_parent() -> None:
-    try:
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux)
-    except Exception:
-        pass
 
 
 def _recv_exactly(conn: socket.socket, n: int) -> bytes:
@@ -145,7 +137,7 @@ def _run_dbt(argv: list[str], manifest) -> int:
 
 
 def serve(socket_path: str, parse_args: list[str] | None = None) -> None:
-    _die_with_parent()
+    die_with_parent()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(socket_path)
     listener.listen(1)

@@ -415,6 +415,11 @@ def _fast_page_class():
             attr["non_stroking_color"] = ncolor if isinstance(ncolor, tuple) else (ncolor,)
             if isinstance(attr["fontname"], bytes):
                 attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+            return self._place(attr)
+
+        def _place(self, attr: dict) -> dict:
+            """Page coordinates, as pdfplumber's process_object sets them: top/bottom/doctop from
+            the PDF's y, shifted by the mediabox origin."""
             mb_x0, mb_top = self.mediabox[:2]
             if "y0" in attr:
                 height = self.height
@@ -438,16 +443,7 @@ def _fast_page_class():
             attr["pts"] = list(map(point2coord, attr["pts"]))
             attr["path"] = [(cmd, *map(point2coord, pts)) for cmd, *pts in obj.original_path]
             attr["dash"] = obj.dashing_style
-            mb_x0, mb_top = self.mediabox[:2]
-            if "y0" in attr:
-                height = self.height
-                attr["top"] = (height - attr["y1"]) + mb_top
-                attr["bottom"] = (height - attr["y0"]) + mb_top
-                attr["doctop"] = self.initial_doctop + attr["top"]
-            if "x0" in attr and mb_x0 != 0:
-                attr["x0"] = attr["x0"] + mb_x0
-                attr["x1"] = attr["x1"] + mb_x0
-            return attr
+            return self._place(attr)
 
     _FAST_PAGE = FastPage
     return FastPage
