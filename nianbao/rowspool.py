@@ -63,7 +63,7 @@ def encode_rows(rows) -> EncodedRows:
             continue
         buf = io.StringIO()
         writer = csv.writer(buf, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\n")
-        writer.writerows([tuple(_NULL if v is None else v for v in row) for row in items])
+        writer.writerows([[_NULL if v is None else v for v in row] for row in items])
         out.data[table] = buf.getvalue().encode("utf-8")
         out.counts[table] = len(items)
     return out

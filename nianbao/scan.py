@@ -19,7 +19,13 @@ _CHUNK = 1 << 20
 # its size or mtime changing ("racily clean", as git calls it): its stat is not remembered, so
 # the next scan hashes it again.
 _RACY_SECONDS = 2.0
-_HASH_THREADS = 4  # hashlib releases the GIL on large buffers; threads also overlap the reads
+# Hashing threads. A second thread overlaps reads from disk (10,000 files, cold page cache:
+# 0.71 s against 0.94 s with one); more only fight over the GIL (four: 1.11 s; 100,000 files
+# in the page cache: 4.0 s with two, 6.8 s with four).
+_HASH_THREADS = 2
+# Files per task handed to a hashing thread. One task per file cost ~0.1 ms of thread hand-off
+# and GIL ping-pong each, more than hashing a 15 KB file (10 s of a 15 s scan of 100,000 files).
+_HASH_CHUNK = 256
 
 
 @dataclass(frozen=True)
@@ -41,10 +47,15 @@ class FileEntry:
 
 
 def sha256_file(path: Path) -> str:
+    # os.read on a raw descriptor: half the cost per file of open()'s buffered file object
+    # (16 against 32 µs for a 15 KB report), which is most of a cold scan's time.
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(_CHUNK):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        while chunk := os.read(fd, _CHUNK):
             h.update(chunk)
+    finally:
+        os.close(fd)
     return h.hexdigest()
 
 
@@ -132,13 +143,18 @@ def _hash_into(entries: list[FileEntry], to_hash: list[tuple[int, str, os.stat_r
         racy = time.time() - st.st_mtime_ns / 1e9 < _RACY_SECONDS
         return index, FileEntry(rel, st.st_size, digest, None, None if racy else st.st_mtime_ns, st.st_ino)
 
-    if len(to_hash) < 64:
-        results = [work(item) for item in to_hash]
-    else:
-        with ThreadPoolExecutor(_HASH_THREADS, thread_name_prefix="nianbao-hash") as pool:
-            results = list(pool.map(work, to_hash, chunksize=64))
-    for index, entry in results:
-        entries[index] = entry
+    def work_chunk(chunk: list[tuple[int, str, os.stat_result]]) -> list[tuple[int, FileEntry]]:
+        return [work(item) for item in chunk]
+
+    chunks = [to_hash[i:i + _HASH_CHUNK] for i in range(0, len(to_hash), _HASH_CHUNK)]
+    if len(chunks) < 2:
+        results = [work_chunk(chunk) for chunk in chunks]
+    else:  # (ThreadPoolExecutor.map ignores its chunksize: the chunks are made here)
+        with ThreadPoolExecutor(min(_HASH_THREADS, len(chunks)), thread_name_prefix="nianbao-hash") as pool:
+            results = list(pool.map(work_chunk, chunks))
+    for chunk_results in results:
+        for index, entry in chunk_results:
+            entries[index] = entry
 
 
 def _is_utf8(name: str) -> bool:

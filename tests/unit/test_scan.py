@@ -106,3 +106,16 @@ def test_unlistable_directory_is_registered_with_a_reason(tmp_path, monkeypatch)
     entries = scan_raw_dir(tmp_path, CAP)
     assert [(e.source_path, e.reason) for e in entries] == [
         ("locked", "cannot list directory: Permission denied"), ("open.txt", None)]
+
+
+def test_many_files_hashed_in_chunks_across_threads(tmp_path, counted_hashing):
+    # More files than one hashing task takes, so several threads share them; each file still
+    # gets its own content's digest, once, and the rows stay in path order.
+    n = 2 * scan._HASH_CHUNK + 7
+    contents = {f"d{i % 3}/f{i:04d}.txt": f"report {i}".encode() * (i % 5 + 1) for i in range(n)}
+    for rel, data in contents.items():
+        _write(tmp_path / rel, data)
+    entries = scan_raw_dir(tmp_path, CAP)
+    assert [e.source_path for e in entries] == sorted(contents)
+    assert all(e.content_sha256 == hashlib.sha256(contents[e.source_path]).hexdigest() for e in entries)
+    assert sorted(counted_hashing) == sorted(os.path.basename(rel) for rel in contents)
