@@ -282,6 +282,36 @@ def test_docx_zip_bomb_and_entry_count_refused():
         read_document(many.getvalue(), "many.docx")
 
 
+def _docx_with(replace: dict[str, bytes]) -> bytes:
+    """_make_docx with some parts' bytes replaced."""
+    src = zipfile.ZipFile(io.BytesIO(_make_docx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for info in src.infolist():
+            zf.writestr(info, replace.get(info.filename, src.read(info)))
+    return out.getvalue()
+
+
+def test_docx_reads_the_main_part_only():
+    # A broken styles part does not stop the document being read (only word/document.xml is parsed).
+    doc = read_document(_docx_with({"word/styles.xml": b"<w:styles><broken"}), "report.docx")
+    assert doc.blocks[0].lines[0] == "某区2023年政府信息公开工作年度报告"
+    assert doc.blocks[1].rows[2] == ["规章", "1", "0", None]
+
+
+def test_docx_without_a_word_main_part_is_refused_with_the_reason():
+    types = zipfile.ZipFile(io.BytesIO(_make_docx())).read("[Content_Types].xml")
+    macro = types.replace(b"wordprocessingml.document.main+xml", b"wordprocessingml.template.main+xml")
+    with pytest.raises(UnreadableFile, match="not a Word file.*template"):
+        read_document(_docx_with({"[Content_Types].xml": macro}), "template.docx")
+    rels = zipfile.ZipFile(io.BytesIO(_make_docx())).read("_rels/.rels")
+    no_main = rels.replace(b"relationships/officeDocument", b"relationships/somethingElse")
+    with pytest.raises(UnreadableFile, match="no relationship of type"):
+        read_document(_docx_with({"_rels/.rels": no_main}), "nomain.docx")
+    with pytest.raises(UnreadableFile, match="malformed DOCX .XMLSyntaxError"):
+        read_document(_docx_with({"word/document.xml": b"<w:document><w:body><w:p>"}), "broken.docx")
+
+
 def test_docx_with_dtd_is_refused():
     src = zipfile.ZipFile(io.BytesIO(_make_docx()))
     out = io.BytesIO()
