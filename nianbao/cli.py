@@ -71,15 +71,13 @@ def _dbt_started_ahead(settings: Settings):
     if not sys.platform.startswith("linux"):
         yield
         return
-    import tempfile
-
     from orchestration import dbt_server
 
     target = str(settings.dbt_target_dir)
     # what dagster-dbt will pass (orchestration/dbt_assets.py), so the manifest parsed ahead is the one it needs
     parse_args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
                   "--target-path", target, "--log-path", target]
-    folder = tempfile.mkdtemp(prefix="nianbao-dbt-")  # short path: a socket path is limited to ~100 bytes
+    folder = dbt_server.make_socket_folder()
     server = dbt_server.start(os.path.join(folder, "dbt.sock"), parse_args)
     os.environ[dbt_server.SOCKET_ENV] = os.path.join(folder, "dbt.sock")
     try:

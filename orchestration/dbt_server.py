@@ -36,6 +36,60 @@ from nianbao.lifetime import die_with_parent
 SOCKET_ENV = "NIANBAO_DBT_SERVER"
 
 
+FOLDER_PREFIX = "nianbao-dbt-"
+STALE_FOLDER_SECONDS = 3600.0  # for folders named without their run's pid (earlier versions)
+
+
+def make_socket_folder() -> str:
+    """A new folder for a server's socket, in the temporary directory (a socket path is limited
+    to ~100 bytes), named after this run's pid. Folders of runs that are gone (a SIGKILL leaves
+    no chance to remove them) are removed first."""
+    import tempfile
+
+    remove_stale_folders(tempfile.gettempdir())
+    return tempfile.mkdtemp(prefix=f"{FOLDER_PREFIX}{os.getpid()}-")
+
+
+def remove_stale_folders(parent: str) -> list[str]:
+    """Remove this user's server folders under ``parent`` whose run is no longer alive (a
+    server dies with its run), and unnamed ones older than an hour. Returns them. A live server
+    is never probed: it accepts exactly one connection, the run's dbt command."""
+    import shutil
+    import time
+
+    removed = []
+    try:
+        entries = [e for e in os.scandir(parent) if e.name.startswith(FOLDER_PREFIX)]
+    except OSError:
+        return removed
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+            if not entry.is_dir(follow_symlinks=False) or st.st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        pid = entry.name[len(FOLDER_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and entry.name.count("-") >= 3:
+            if _alive(int(pid)):
+                continue
+        elif time.time() - st.st_mtime < STALE_FOLDER_SECONDS:
+            continue
+        shutil.rmtree(entry.path, ignore_errors=True)
+        removed.append(entry.path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
+
+
 def start(socket_path: str, parse_args: list[str] | None = None) -> subprocess.Popen:
     """Start a server listening on socket_path (its directory must exist); returns at once.
 

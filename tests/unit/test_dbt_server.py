@@ -97,7 +97,8 @@ def test_a_server_dying_mid_command_is_a_failure_not_a_second_run(tmp_path):
 
     def take_and_die():
         conn, _ = listener.accept()
-        _, fds, _, _ = sk.recv_fds(conn, 8, 2)
+        header, fds, _, _ = sk.recv_fds(conn, 8, 2)
+        dbt_server._recv_exactly(conn, int.from_bytes(header, "big"))  # the whole command: it was taken
         for fd in fds:  # the client's stdout/stderr: held open, its output would never end
             os.close(fd)
         conn.close()  # no exit code: as if killed
@@ -109,3 +110,27 @@ def test_a_server_dying_mid_command_is_a_failure_not_a_second_run(tmp_path):
     listener.close()
     assert "relayed: 2" in got.stdout and got.returncode == 2
     assert "ended without an exit code" in got.stderr
+
+
+def test_socket_folders_of_runs_that_are_gone_are_removed(tmp_path):
+    import subprocess
+    import time
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid no process has now (reuse within the test is not a concern)
+    folders = {
+        "dead run": tmp_path / f"{dbt_server.FOLDER_PREFIX}{gone.pid}-abc123",
+        "live run": tmp_path / f"{dbt_server.FOLDER_PREFIX}{os.getpid()}-def456",
+        "old unnamed": tmp_path / f"{dbt_server.FOLDER_PREFIX}12345678",
+        "new unnamed": tmp_path / f"{dbt_server.FOLDER_PREFIX}x1y2z3",
+        "not ours": tmp_path / "other-1-2-3",
+    }
+    for folder in folders.values():
+        folder.mkdir()
+        (folder / "dbt.sock").write_bytes(b"")
+    hours_ago = time.time() - 2 * dbt_server.STALE_FOLDER_SECONDS
+    os.utime(folders["old unnamed"], (hours_ago, hours_ago))
+    os.utime(folders["not ours"], (hours_ago, hours_ago))
+    removed = dbt_server.remove_stale_folders(str(tmp_path))
+    assert sorted(removed) == sorted(str(folders[k]) for k in ("dead run", "old unnamed"))
+    assert {k for k, f in folders.items() if f.exists()} == {"live run", "new unnamed", "not ours"}
