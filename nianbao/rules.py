@@ -6,28 +6,57 @@ The rules are data (vocabulary.yaml ``rules``); this module only knows how to re
 from __future__ import annotations
 
 from functools import cache
+from operator import itemgetter
+from typing import Callable
+
 from .model import Cell, RuleResult
 from .vocab import Rule, choose, expression_ids, load, parse_expression
 
 _EPS = 1e-6
 
 
-def _expand(ids: tuple[str, ...], table: str, present_rows: set[str]) -> list[str]:
+@cache
+def _expansions() -> dict[str, tuple[str, ...]]:
+    """What each "@" name of a rule side stands for ("@outcomes": before keeping the rows
+    present). Vocabulary data, the same for every report: worked out once."""
     v = load()
+    return {"@applicants": tuple(a.id for a in v.table_applicants),
+            "@results": tuple(r.id for r in v.results),
+            "@outcomes": tuple(o.id for o in v.outcomes)}
+
+
+def _expand(ids: tuple[str, ...], grid: dict[str, list], unreadable: set[str]) -> list[str]:
+    """The ids of a rule side, "@" names expanded ("@outcomes": the leaf rows the report
+    printed, or printed unreadably)."""
+    expansions = _expansions()
     out: list[str] = []
     for i in ids:
-        if i == "@applicants":
-            out += [a.id for a in v.table_applicants]
-        elif i == "@results":
-            out += [r.id for r in v.results]
-        elif i == "@outcomes":
-            out += [o.id for o in v.outcomes if o.id in present_rows]
-        else:
+        names = expansions.get(i)
+        if names is None:
             out.append(i)
+        elif i == "@outcomes":
+            out += [o for o in names if o in grid or o in unreadable]
+        else:
+            out += names
     return out
 
 
 _MISSING = object()  # a cell the report did not give (absent), as opposed to None (blank total)
+
+
+def _columns(value_rows: list[list], width: int) -> list[tuple]:
+    """The values of ``value_rows`` column by column (``width`` empty columns without rows)."""
+    return list(zip(*value_rows)) if value_rows else [()] * width
+
+
+@cache
+def _picker(indices: tuple[int, ...]) -> Callable[[list], tuple]:
+    """A function giving the tuple of a list's items at ``indices`` (itemgetter gives a bare
+    item for one index)."""
+    if len(indices) == 1:
+        i = indices[0]
+        return lambda values: (values[i],)
+    return itemgetter(*indices) if indices else lambda values: ()
 
 
 def _evaluate(rule: Rule, grid: dict[str, list], rows: list[str], cols: list[str],
@@ -36,33 +65,31 @@ def _evaluate(rule: Rule, grid: dict[str, list], rows: list[str], cols: list[str
     not given)."""
     results = []
     # an unreadable leaf row is still part of "@outcomes": the rule cannot be evaluated
-    present_rows = grid.keys() | unreadable
-    left_ids = _expand(rule.left, rule.table, present_rows)
-    right_ids = _expand(rule.right, rule.table, present_rows)
+    left_ids = _expand(rule.left, grid, unreadable)
+    right_ids = _expand(rule.right, grid, unreadable)
     per_column = rule.per == "column"
     no_outcomes = "@outcomes" in rule.right and not right_ids
-    absent = [_MISSING] * len(cols)
     if per_column:
-        left_rows = [grid.get(r, absent) for r in left_ids]
-        right_rows = [grid.get(r, absent) for r in right_ids]
+        absent = [_MISSING] * len(cols)
+        left_cols = _columns([grid.get(r, absent) for r in left_ids], len(cols))
+        right_cols = _columns([grid.get(r, absent) for r in right_ids], len(cols))
         involved = (set(left_ids) | set(right_ids)) & unreadable
-        col_index = range(len(cols))
-        scopes = zip(cols, col_index)
+        # (scope, left values, right values, unreadable rows among them)
+        scopes = [(c, lv, rv, involved) for c, lv, rv in zip(cols, left_cols, right_cols)]
     else:
         index = {c: j for j, c in enumerate(cols)}
-        left_j = [index[c] for c in left_ids]
-        right_j = [index[c] for c in right_ids]
-        scopes = ((r, None) for r in rows if r in grid)
-    for scope, j in scopes:
-        if per_column:
-            lv = [g[j] for g in left_rows]
-            rv = [g[j] for g in right_rows]
-            gone_rows = involved
-        else:
-            g = grid[scope]
-            lv = [g[k] for k in left_j]
-            rv = [g[k] for k in right_j]
-            gone_rows = {scope} & unreadable
+        left_of = _picker(tuple(index[c] for c in left_ids))
+        right_of = _picker(tuple(index[c] for c in right_ids))
+        no_rows: set[str] = set()
+        scopes = [(r, left_of(g), right_of(g), {r} if r in unreadable else no_rows)
+                  for r in rows if (g := grid.get(r)) is not None]
+    for scope, lv, rv, gone_rows in scopes:
+        if (lv and rv and not no_outcomes and not gone_rows and _MISSING not in lv and _MISSING not in rv
+                and None not in lv and None not in rv):
+            # the usual case, every cell printed: the general path below gives the same result
+            left, right = float(sum(lv)), float(sum(rv))
+            results.append(RuleResult(rule.id, scope, left, right, abs(left - right) < _EPS))
+            continue
         printed_l = [x for x in lv if x is not _MISSING]
         printed_r = [x for x in rv if x is not _MISSING]
         if not printed_l and not printed_r:
@@ -73,12 +100,13 @@ def _evaluate(rule: Rule, grid: dict[str, list], rows: list[str], cols: list[str
         if blank_l or blank_r or len(printed_l) < len(lv) or len(printed_r) < len(rv) or no_outcomes or gone_rows:
             keys = ([(r, scope) for r in left_ids + right_ids] if per_column
                     else [(scope, c) for c in left_ids + right_ids])
+            both = [*lv, *rv]
             if blank_l or blank_r:
-                blank = [k for k, x in zip(keys, lv + rv) if x is None]
+                blank = [k for k, x in zip(keys, both) if x is None]
                 note = "printed total blank: " + ", ".join(f"{r}×{c}" for r, c in blank)
                 results.append(RuleResult(rule.id, scope, left, right, None, note))
                 continue
-            missing = [("@outcomes", scope)] if no_outcomes else [k for k, x in zip(keys, lv + rv) if x is _MISSING]
+            missing = [("@outcomes", scope)] if no_outcomes else [k for k, x in zip(keys, both) if x is _MISSING]
             gone = sorted({r for r, _ in missing} | gone_rows)
             results.append(RuleResult(rule.id, scope, left, right, None, "rows not read: " + ", ".join(gone)))
         else:
@@ -88,29 +116,45 @@ def _evaluate(rule: Rule, grid: dict[str, list], rows: list[str], cols: list[str
 
 def evaluate_report_rules(cells: list[Cell], unreadable: dict[str, set[str]]) -> list[RuleResult]:
     """Every per-report rule with a table, on the table cells of one report."""
-    v = load()
     out: list[RuleResult] = []
     axes = _axes()
     grids: dict[str, dict[str, list]] = {}
+    # the readers give a row's cells one after another: look its grid row up once per row
+    table_id = row_id = None
+    row: list | None = None  # the grid row of (table_id, row_id); None: a table without axes
+    col_index: dict[str, int] = {}
     for c in cells:
-        if c.source != "table" or c.table_id not in axes:
+        if c.source != "table":
             continue
-        grid = grids.get(c.table_id)
-        if grid is None:
-            grid = grids[c.table_id] = {}
-        row = grid.get(c.row_id)
-        col_index = axes[c.table_id][2]
-        if row is None:
-            row = grid[c.row_id] = [_MISSING] * len(col_index)
-        j = col_index.get(c.col_id)
-        if j is not None:
-            row[j] = c.value
-    for rule in v.rules:
-        if rule.scope != "report" or not rule.table or rule.table not in grids:
+        if c.row_id != row_id or c.table_id != table_id:
+            table_id, row_id = c.table_id, c.row_id
+            table_axes = axes.get(table_id)
+            if table_axes is None:
+                row = None
+                continue
+            col_index = table_axes[2]
+            grid = grids.get(table_id)
+            if grid is None:
+                grid = grids[table_id] = {}
+            row = grid.get(row_id)
+            if row is None:
+                row = grid[row_id] = [_MISSING] * len(col_index)
+        if row is not None:
+            j = col_index.get(c.col_id)
+            if j is not None:
+                row[j] = c.value
+    for rule in _table_rules():
+        if rule.table not in grids:
             continue
         rows, cols, _ = axes[rule.table]
         out += _evaluate(rule, grids[rule.table], rows, cols, unreadable.get(rule.table, set()))
     return out
+
+
+@cache
+def _table_rules() -> tuple[Rule, ...]:
+    """The per-report rules on a table that has axes (the others never apply to cells)."""
+    return tuple(r for r in load().rules if r.scope == "report" and r.table and r.table in _axes())
 
 
 @cache
@@ -133,16 +177,23 @@ def narrative_consistency(figures, cells: list[Cell], unreadable: set[str] = fro
     A figure is compared only when its table was read and every compared cell was printed; a
     figure whose table-三 rows include an unreadable one (``unreadable``) is not compared.
     """
-    v = load()
-    table = {(c.table_id, c.row_id, c.col_id): c.value for c in cells if c.source == "table"}
+    total_col = load().t3_total_column.id
+    figures = [fig for fig in figures if fig.compare_rows]
+    if not figures:
+        return []
+    # Only the compared columns' cells are looked up. A table with no cell there has nothing
+    # to compare (every value would be None), so `tables` may leave it out.
+    compared_cols = {fig.compare_col or total_col for fig in figures}
+    table = {(c.table_id, c.row_id, c.col_id): c.value for c in cells
+             if c.col_id in compared_cols and c.source == "table"}
     tables = {t for t, _, _ in table}
     category_of = _category_of()
     by_category: dict[tuple[str, str, str], list] | None = None  # (table, col, category) → leaf values
     out = []
     for fig in figures:
-        if not fig.compare_rows or fig.table_id not in tables:
+        if fig.table_id not in tables:
             continue
-        col = fig.compare_col or v.t3_total_column.id
+        col = fig.compare_col or total_col
         values: list[float | None] = []
         for row in fig.compare_rows:
             if row.startswith("@category:"):
