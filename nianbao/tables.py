@@ -7,7 +7,7 @@ do not fit a parse note records it — the row is never guessed. Values are kept
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from itertools import combinations
 
 from .model import Cell, Note
@@ -32,6 +32,8 @@ class TableRead:
     def note(self, severity: str, code: str, message: str) -> None:
         self.notes.append(Note(severity, code, message))
 
+
+_CELL_KINDS = (VALUE, BLANK, NA)  # tokens that fill a cell (BREAK ends a row)
 
 # ---------------------------------------------------------------- value rows
 
@@ -100,7 +102,12 @@ def recover_run_together(digits: str, groups: list[int]) -> list[int] | None:
             for end in range(pos + 1, n - left - later[g] + 1):
                 if end - pos > 1 and digits[pos] == "0":
                     break
-                res += count(g, end, left - 1, acc + int(digits[pos:end]))
+                part_sum = acc + int(digits[pos:end])
+                # the total printed after this group is at least part_sum: when its digits no
+                # longer fit, no longer addend fits either (a cut, not a different answer)
+                if end + left - 1 + len(str(part_sum)) + later[g] > n:
+                    break
+                res += count(g, end, left - 1, part_sum)
                 if res >= 2:
                     break
         memo[key] = res = min(res, 2)
@@ -168,6 +175,20 @@ def _make_cell(table_id: str, row_id: str, col_id: str, tok: Token, is_total: bo
     return Cell(table_id, row_id, col_id, v.number, False, printed, v.unit or unit)
 
 
+def _row_cells(table_id: str, row_id: str, cols: list[str], toks: list[Token], total_col: str,
+               read: TableRead, all_totals: bool = False) -> list[Cell]:
+    """The cells of one row: column ``total_col`` holds printed totals (every column when
+    ``all_totals``). Most cells are plain counts, made here without a _make_cell call."""
+    cells = []
+    for col, tok in zip(cols, toks):
+        v = tok.value
+        if v is not None and v.digits_only and tok.kind == VALUE:
+            cells.append(Cell(table_id, row_id, col, v.number))
+        else:
+            cells.append(_make_cell(table_id, row_id, col, tok, all_totals or col == total_col, read))
+    return cells
+
+
 def _plain(x: float) -> str:
     return str(int(x)) if float(x).is_integer() else str(x)
 
@@ -212,8 +233,9 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
     """Table 三: 23 (2019) or 25 (2021) rows × 7 columns."""
     v = load()
     read = TableRead()
-    applicants = [a.id for a in v.table_applicants] + [v.t3_total_column.id]
-    flow_ids = {f.id for f in v.flows} | {v.t3_total_row.id}
+    total_row, total_col = v.t3_total_row.id, v.t3_total_column.id
+    applicants = [a.id for a in v.table_applicants] + [total_col]
+    flow_ids = {f.id for f in v.flows} | {total_row}
     started = False
     group: str | None = None
     current: str | None = None  # row being collected
@@ -224,7 +246,10 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
     wrapped = ""  # unresolved label text that may be the first line of a wrapped label
 
     def has_values() -> bool:
-        return any(t.kind in (VALUE, BLANK, NA) for t in values)
+        for t in values:  # a loop: any() over a generator costs more on these short lists
+            if t.kind in _CELL_KINDS:
+                return True
+        return False
 
     def finish() -> None:
         nonlocal current, values
@@ -241,10 +266,8 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
             if vals is None:
                 read.rows_unreadable.add(current)
             else:
-                is_total_row = current == v.t3_total_row.id
-                for col, tok in zip(applicants, vals):
-                    read.cells.append(_make_cell("t3", current, col, tok,
-                                                 is_total_row or col == v.t3_total_column.id, read))
+                read.cells += _row_cells("t3", current, applicants, vals, total_col, read,
+                                         all_totals=current == total_row)
                 read.rows_read.add(current)
         current, values = None, []
 
@@ -263,7 +286,7 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                           + " ".join(t.text or "∅" for t in orphans if t.kind != BREAK))
                 orphans = []
             if not started:
-                if res.row_id is None or res.row_id == v.t3_total_row.id:
+                if res.row_id is None or res.row_id == total_row:
                     continue  # header text before the first data row
                 started = True
                 read.found = True
@@ -374,9 +397,7 @@ def read_table4(tokens: list[Token]) -> TableRead:
         return read
     cols = [r.id for r in v.results] + [v.t4_total_column.id]
     for i, proceeding in enumerate(v.proceedings):
-        for j, col in enumerate(cols):
-            tok = vals[i * 5 + j]
-            read.cells.append(_make_cell("t4", proceeding.id, col, tok, col == v.t4_total_column.id, read))
+        read.cells += _row_cells("t4", proceeding.id, cols, vals[i * 5:i * 5 + len(cols)], v.t4_total_column.id, read)
         read.rows_read.add(proceeding.id)
     return read
 
@@ -391,6 +412,7 @@ def _resolve_item(key: str) -> Entry | None:
     return None
 
 
+@cache
 def _measure_units() -> dict[str, str]:
     return {m["id"]: m["unit"] for m in load().disclosure_measures}
 
