@@ -78,7 +78,7 @@ def document_lines(doc: Document) -> tuple[list[Line], str]:
             is_row.extend([False] * len(pieces))
         elif isinstance(block, TableBlock):
             for row in block.rows:
-                text = _CELL_SEP.join(_NONE_CELL if c is None else c.replace("\n", "") for c in row)
+                text = _CELL_SEP.join([_NONE_CELL if c is None else c.replace("\n", "") for c in row])
                 if text.count(_CELL_SEP) != len(row) - 1 or text.count(_NONE_CELL) != row.count(None):
                     # a cell holding a separator character itself: blank it out of the cell
                     text = _CELL_SEP.join(_NONE_CELL if c is None else _clean_cell(c) for c in row)
