@@ -329,9 +329,14 @@ def _fast_page_class():
     ``resolve_all`` calls on plain numbers and strings, and re-decoding of the colour-space
     name for every glyph (turning pdfminer's layout objects into dicts was a fifth of the CPU
     time of reading a PDF); its ``parse_objects`` groups them without pdfplumber's recursive
-    generator. Other objects (images) go through pdfplumber's own code, and a page holding
-    figures through its own walk. None for any other pdfplumber version: its code may differ
-    (the reader then uses pdfplumber's pages, filters and table extraction as they are)."""
+    generator. The characters of the page itself are made into those dicts as pdfminer renders
+    them (``CharDictDevice``), skipping the LTChar objects (~8 % of a PDF's time); the page's
+    objects are equal to pdfplumber's, checked page by page (tests/unit/test_readers.py). One
+    known difference, in a value the reader does not use: pdfplumber gives the marked-content id
+    of a path that paints nothing to the object drawn before it, which is then never a character.
+    Other objects (images) go through pdfplumber's own code, and a page holding figures or
+    vertical text through its own walk. None for any other pdfplumber version: its code may
+    differ (the reader then uses pdfplumber's pages, filters and table extraction as they are)."""
     global _FAST_PAGE
     if _FAST_PAGE is not None:
         return _FAST_PAGE or None
@@ -371,14 +376,92 @@ def _fast_page_class():
         return decoded
 
     curve_kinds = {LTLine: "line", LTRect: "rect", LTCurve: "curve"}
+    from pdfminer.pdfinterp import PDFPageInterpreter
+    from pdfminer.pdffont import PDFUnicodeNotDefined
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    class CharDictDevice(_page.PDFPageAggregatorWithMarkedContent):
+        """pdfplumber's device, except that a character drawn on the page itself (not in a
+        figure) in a horizontal font becomes pdfplumber's char dict at once
+        (``chars``), without the LTChar that pdfminer's render_char builds and the page would
+        turn into that dict later: the same computation, in the same order, as LTChar's
+        constructor and FastPage.process_object."""
+
+        def __init__(self, rsrcmgr, page) -> None:
+            super().__init__(rsrcmgr, pageno=page.page_number, laparams=None)
+            self.page = page
+            self.chars: list[dict] = []
+
+        def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate):
+            if self._stack or font.is_vertical():
+                return super().render_char(matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate)
+            try:
+                text = font.to_unichr(cid)
+                assert isinstance(text, str), str(type(text))
+            except PDFUnicodeNotDefined:
+                text = self.handle_undefined_char(font, cid)
+            adv = font.char_width(cid) * fontsize * scaling
+            descent = font.get_descent() * fontsize
+            (a, b, c, d, e, f) = matrix
+            # apply_matrix_rect(matrix, (0, descent + rise, adv, descent + rise + fontsize))
+            bottom, top = descent + rise, descent + rise + fontsize
+            left1, bottom1 = a * 0 + c * bottom + e, b * 0 + d * bottom + f
+            right1, bottom2 = a * adv + c * bottom + e, b * adv + d * bottom + f
+            right2, top1 = a * adv + c * top + e, b * adv + d * top + f
+            left2, top2 = a * 0 + c * top + e, b * 0 + d * top + f
+            x0, y0 = min(left1, left2, right1, right2), min(bottom1, bottom2, top1, top2)
+            x1, y1 = max(left1, left2, right1, right2), max(bottom1, bottom2, top1, top2)
+            if x1 < x0:
+                (x0, x1) = (x1, x0)
+            if y1 < y0:
+                (y0, y1) = (y1, y0)
+            fontname = font.fontname
+            attr = {"matrix": value(matrix), "fontname": value(fontname), "adv": adv,
+                    "upright": a * d * scaling > 0 and b * c <= 0, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
+                    "width": x1 - x0, "height": y1 - y0, "size": y1 - y0,
+                    "mcid": self.cur_mcid, "tag": self.cur_tag, "object_type": "char",
+                    "page_number": self.page.page_number}
+            attr["ncs"] = cs_name(ncs.name)
+            norm = self.page.pdf.unicode_norm
+            attr["text"] = normalize_unicode(norm, text) if norm is not None else text
+            scolor = graphicstate.scolor
+            attr["stroking_color"] = scolor if isinstance(scolor, tuple) else (scolor,)
+            ncolor = graphicstate.ncolor
+            attr["non_stroking_color"] = ncolor if isinstance(ncolor, tuple) else (ncolor,)
+            if isinstance(attr["fontname"], bytes):
+                attr["fontname"] = fix_fontname_bytes(attr["fontname"])
+            self.chars.append(self.page._place(attr))
+            return adv
 
     class FastPage(_page.Page):
+        @property
+        def layout(self):
+            if hasattr(self, "_layout"):
+                return self._layout
+            if self.pdf.laparams is not None or getattr(self, "_standard_layout", False):
+                return super().layout  # layout analysis groups LTChars: pdfminer's objects
+            device = CharDictDevice(self.pdf.rsrcmgr, self)
+            try:
+                PDFPageInterpreter(self.pdf.rsrcmgr, device).process_page(self.page_obj)
+            except Exception as e:
+                raise PdfminerException(e)
+            self._layout = device.get_result()
+            self._char_dicts = device.chars
+            return self._layout
+
         def parse_objects(self):
             layout_objects = self.layout._objs
+            char_dicts = getattr(self, "_char_dicts", None)
             for obj in layout_objects:
+                if isinstance(obj, (LTContainer, LTChar)) and char_dicts:
+                    # characters both ways (in a figure, or a vertical font): read the page
+                    # again the standard way, so that every object keeps its place in order
+                    del self._layout, self._char_dicts
+                    self._standard_layout = True
+                    return self.parse_objects()
                 if isinstance(obj, LTContainer):  # figures: pdfplumber's recursive walk
                     return super().parse_objects()
-            objects: dict = {}
+            objects: dict = {"char": char_dicts} if char_dicts else {}
             process = self.process_object
             for obj in layout_objects:
                 attr = process(obj)
