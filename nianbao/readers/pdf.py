@@ -434,6 +434,9 @@ def _fast_page_class():
             return adv
 
     class FastPage(_page.Page):
+        # close() flushes these: the characters built at rendering go with the layout
+        cached_properties = _page.Page.cached_properties + ["_char_dicts"]
+
         @property
         def layout(self):
             if hasattr(self, "_layout"):

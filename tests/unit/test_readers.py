@@ -574,3 +574,21 @@ def test_fast_pdf_objects_equal_pdfplumbers_own(name):
     assert [{k: [list(o) for o in v] for k, v in p.items()} for p in fast] == \
            [{k: [list(o) for o in v] for k, v in p.items()} for p in stock]  # key order too
     assert fast == stock
+
+
+def test_a_closed_fast_pdf_page_holds_no_characters():
+    # The reader closes each page after reading it; a page keeping its characters would hold a
+    # whole long PDF's characters until the file is closed.
+    import pdfplumber
+
+    from nianbao.readers.pdf import _fast_page_class
+
+    if _fast_page_class() is None:
+        pytest.skip("pdfplumber's own pages")
+    with pdfplumber.open(io.BytesIO((REAL / "hongze-2024.pdf").read_bytes())) as pdf:
+        page = pdf.pages[0]
+        page.__class__ = _fast_page_class()
+        assert len(page.chars) == 600
+        page.close()
+        assert [a for a in ("_char_dicts", "_layout", "_objects") if hasattr(page, a)] == []
+        assert len(page.chars) == 600  # read again on demand
