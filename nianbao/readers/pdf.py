@@ -385,7 +385,8 @@ def _fast_page_class():
         figure) in a horizontal font becomes pdfplumber's char dict at once
         (``chars``), without the LTChar that pdfminer's render_char builds and the page would
         turn into that dict later: the same computation, in the same order, as LTChar's
-        constructor and FastPage.process_object."""
+        constructor (without its swaps of x0/x1 and y0/y1, which never apply after min/max)
+        and FastPage.process_object."""
 
         def __init__(self, rsrcmgr, page) -> None:
             super().__init__(rsrcmgr, pageno=page.page_number, laparams=None)
@@ -411,10 +412,6 @@ def _fast_page_class():
             left2, top2 = a * 0 + c * top + e, b * 0 + d * top + f
             x0, y0 = min(left1, left2, right1, right2), min(bottom1, bottom2, top1, top2)
             x1, y1 = max(left1, left2, right1, right2), max(bottom1, bottom2, top1, top2)
-            if x1 < x0:
-                (x0, x1) = (x1, x0)
-            if y1 < y0:
-                (y0, y1) = (y1, y0)
             fontname = font.fontname
             attr = {"matrix": value(matrix), "fontname": value(fontname), "adv": adv,
                     "upright": a * d * scaling > 0 and b * c <= 0, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
@@ -422,15 +419,7 @@ def _fast_page_class():
                     "mcid": self.cur_mcid, "tag": self.cur_tag, "object_type": "char",
                     "page_number": self.page.page_number}
             attr["ncs"] = cs_name(ncs.name)
-            norm = self.page.pdf.unicode_norm
-            attr["text"] = normalize_unicode(norm, text) if norm is not None else text
-            scolor = graphicstate.scolor
-            attr["stroking_color"] = scolor if isinstance(scolor, tuple) else (scolor,)
-            ncolor = graphicstate.ncolor
-            attr["non_stroking_color"] = ncolor if isinstance(ncolor, tuple) else (ncolor,)
-            if isinstance(attr["fontname"], bytes):
-                attr["fontname"] = fix_fontname_bytes(attr["fontname"])
-            self.chars.append(self.page._place(attr))
+            self.chars.append(self.page._finish_char(attr, text, graphicstate))
             return adv
 
     class FastPage(_page.Page):
@@ -491,13 +480,17 @@ def _fast_page_class():
                 attr["ncs"] = cs_name(obj.ncs.name)
             if hasattr(obj, "scs"):
                 attr["scs"] = cs_name(obj.scs.name)
-            text = obj.get_text()
+            return self._finish_char(attr, obj.get_text(), obj.graphicstate)
+
+        def _finish_char(self, attr: dict, text: str, graphicstate) -> dict:
+            """A char dict's last keys, as pdfplumber's process_object sets them: the text
+            (Unicode-normalised if the PDF asks), the colours, a bytes font name decoded, the
+            page coordinates."""
             norm = self.pdf.unicode_norm
             attr["text"] = normalize_unicode(norm, text) if norm is not None else text
-            gs = obj.graphicstate
-            scolor = gs.scolor
+            scolor = graphicstate.scolor
             attr["stroking_color"] = scolor if isinstance(scolor, tuple) else (scolor,)
-            ncolor = gs.ncolor
+            ncolor = graphicstate.ncolor
             attr["non_stroking_color"] = ncolor if isinstance(ncolor, tuple) else (ncolor,)
             if isinstance(attr["fontname"], bytes):
                 attr["fontname"] = fix_fontname_bytes(attr["fontname"])
