@@ -330,8 +330,10 @@ def _fast_page_class():
     name for every glyph (turning pdfminer's layout objects into dicts was a fifth of the CPU
     time of reading a PDF); its ``parse_objects`` groups them without pdfplumber's recursive
     generator. The characters of the page itself are made into those dicts as pdfminer renders
-    them (``CharDictDevice``), skipping the LTChar objects (~8 % of a PDF's time); the page's
-    objects are equal to pdfplumber's, checked page by page (tests/unit/test_readers.py). One
+    them (``CharDictDevice``), skipping the LTChar objects (~8 % of a PDF's time), and its content
+    streams are tokenised by ``pdf_content.FastInterpreter`` (the objects pdfminer's parser
+    builds, by one regular expression: ~half of a PDF's time); the page's objects are equal to
+    pdfplumber's, checked page by page (tests/unit/test_readers.py). One
     known difference, in a value the reader does not use: pdfplumber gives the marked-content id
     of a path that paints nothing to the object drawn before it, which is then never a character.
     Other objects (images) go through pdfplumber's own code, and a page holding figures or
@@ -376,9 +378,10 @@ def _fast_page_class():
         return decoded
 
     curve_kinds = {LTLine: "line", LTRect: "rect", LTCurve: "curve"}
-    from pdfminer.pdfinterp import PDFPageInterpreter
     from pdfminer.pdffont import PDFUnicodeNotDefined
     from pdfplumber.utils.exceptions import PdfminerException
+
+    from nianbao.readers.pdf_content import FastInterpreter
 
     class CharDictDevice(_page.PDFPageAggregatorWithMarkedContent):
         """pdfplumber's device, except that a character drawn on the page itself (not in a
@@ -434,7 +437,7 @@ def _fast_page_class():
                 return super().layout  # layout analysis groups LTChars: pdfminer's objects
             device = CharDictDevice(self.pdf.rsrcmgr, self)
             try:
-                PDFPageInterpreter(self.pdf.rsrcmgr, device).process_page(self.page_obj)
+                FastInterpreter(self.pdf.rsrcmgr, device).process_page(self.page_obj)
             except Exception as e:
                 raise PdfminerException(e)
             self._layout = device.get_result()
