@@ -25,6 +25,7 @@ for everything else, in page order (top to bottom).
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 
@@ -330,7 +331,8 @@ def _fast_page_class():
     name for every glyph (turning pdfminer's layout objects into dicts was a fifth of the CPU
     time of reading a PDF); its ``parse_objects`` groups them without pdfplumber's recursive
     generator. The characters of the page itself are made into those dicts as pdfminer renders
-    them (``CharDictDevice``), skipping the LTChar objects (~8 % of a PDF's time), and its content
+    them (``CharDictDevice``, a string at a time, each font's glyph texts, widths and decoded
+    strings looked up once per PDF), skipping the LTChar objects (~8 % of a PDF's time), and its content
     streams are tokenised by ``pdf_content.FastInterpreter`` (the objects pdfminer's parser
     builds, by one regular expression: ~half of a PDF's time); the page's objects are equal to
     pdfplumber's, checked page by page (tests/unit/test_readers.py). One
@@ -378,10 +380,37 @@ def _fast_page_class():
         return decoded
 
     curve_kinds = {LTLine: "line", LTRect: "rect", LTCurve: "curve"}
-    from pdfminer.pdffont import PDFUnicodeNotDefined
+    numbers = frozenset({int, float, bool})
+    names = frozenset({str, bytes})  # font names value() keeps as they are
+    device_log = logging.getLogger("pdfminer.pdfdevice")
+    cmap_log = logging.getLogger("pdfminer.cmapdb")  # to_unichr's debug lines
+    converter_log = logging.getLogger("pdfminer.converter")  # handle_undefined_char's
+    from pdfminer.cmapdb import CMap
+    from pdfminer.pdffont import PDFCIDFont, PDFUnicodeNotDefined
     from pdfplumber.utils.exceptions import PdfminerException
 
     from nianbao.readers.pdf_content import FastInterpreter
+
+    def decode(font, data: bytes) -> tuple:
+        """``tuple(font.decode(data))``: a CID font's CMap read without its generator (the
+        same walk through ``code2cid``)."""
+        cmap = getattr(font, "cmap", None) if type(font) is PDFCIDFont else None
+        if cmap is None or type(cmap).decode is not CMap.decode:
+            return tuple(font.decode(data))
+        code2cid = cmap.code2cid
+        cids = []
+        d = code2cid
+        for i in data:
+            if i in d:
+                x = d[i]
+                if isinstance(x, int):
+                    cids.append(x)
+                    d = code2cid
+                else:
+                    d = x
+            else:
+                d = code2cid
+        return tuple(cids)
 
     class CharDictDevice(_page.PDFPageAggregatorWithMarkedContent):
         """pdfplumber's device, except that a character drawn on the page itself (not in a
@@ -391,10 +420,15 @@ def _fast_page_class():
         constructor (without its swaps of x0/x1 and y0/y1, which never apply after min/max)
         and FastPage.process_object."""
 
+        decode_string = staticmethod(decode)
+
         def __init__(self, rsrcmgr, page) -> None:
             super().__init__(rsrcmgr, pageno=page.page_number, laparams=None)
             self.page = page
             self.chars: list[dict] = []
+            # font -> ({glyph code: (text, width)}, {string: glyph codes}), shared by the pages
+            # of one PDF
+            self.glyphs: dict = page.pdf.__dict__.setdefault("_nianbao_glyphs", {})
 
         def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate):
             if self._stack or font.is_vertical():
@@ -425,9 +459,111 @@ def _fast_page_class():
             self.chars.append(self.page._finish_char(attr, text, graphicstate))
             return adv
 
+        def render_string_horizontal(self, seq, matrix, pos, font, fontsize, scaling, charspace,
+                                     wordspace, rise, dxscale, ncs, graphicstate):
+            """pdfminer's render_string_horizontal with render_char, _finish_char and _place
+            above folded into its loop: the same arithmetic in the same order, with what does
+            not change within one string (the matrix's a-d and y terms, the font's descent,
+            colours, font name, colour space, page box) computed once per string, and each
+            glyph's text and width (``to_unichr``, ``char_width``: lookups in the font's own
+            tables) once per font and glyph code, each string's glyph codes (``decode``) once per
+            font and string. pdfminer's way whenever a value could go another way: in a figure,
+            a vertical font, a font name or numbers not plain str / bytes, ints and floats, or the
+            debug logging of the lookups it skips switched on. (Its warning about an operand
+            that is no number nor string is the same message, logged from here.)"""
+            (x, y) = pos
+            fontname = font.fontname
+            if (self._stack or font.is_vertical() or type(fontname) not in names
+                    or not all(type(v) in numbers for v in matrix)
+                    or not all(type(v) in numbers for v in (x, y, fontsize, scaling, charspace, wordspace, rise, dxscale))
+                    or cmap_log.isEnabledFor(logging.DEBUG) or converter_log.isEnabledFor(logging.DEBUG)):
+                return super().render_string_horizontal(seq, matrix, pos, font, fontsize, scaling, charspace,
+                                                        wordspace, rise, dxscale, ncs, graphicstate)
+            cached = self.glyphs.get(font)
+            if cached is None:
+                cached = self.glyphs[font] = ({}, {})
+            glyphs, strings = cached
+            page = self.page
+            chars = self.chars
+            (a, b, c, d, e0, f0) = matrix
+            yc, yd = y * c, y * d  # translate_matrix(matrix, (x, y)): x * a + y * c + e0, ...
+            descent = font.get_descent() * fontsize
+            bottom, top = descent + rise, descent + rise + fontsize
+            left_bottom, bottom_left = a * 0 + c * bottom, b * 0 + d * bottom
+            left_top, top_left = a * 0 + c * top, b * 0 + d * top
+            c_bottom, d_bottom, c_top, d_top = c * bottom, d * bottom, c * top, d * top
+            upright = a * d * scaling > 0 and b * c <= 0
+            if type(fontname) is bytes:
+                fontname = fix_fontname_bytes(fontname)
+            mcid, tag, page_number = self.cur_mcid, self.cur_tag, page.page_number
+            ncs_name = cs_name(ncs.name)
+            norm = page.pdf.unicode_norm
+            scolor = graphicstate.scolor
+            stroking = scolor if isinstance(scolor, tuple) else (scolor,)
+            ncolor = graphicstate.ncolor
+            non_stroking = ncolor if isinstance(ncolor, tuple) else (ncolor,)
+            mb_x0, mb_top = page.mediabox[:2]
+            shift = mb_x0 != 0
+            height = page.height
+            initial_doctop = page.initial_doctop
+            needcharspace = False
+            for obj in seq:
+                if isinstance(obj, (int, float)):
+                    x -= obj * dxscale
+                    needcharspace = True
+                elif isinstance(obj, bytes):
+                    cids = strings.get(obj)
+                    if cids is None:
+                        cids = strings[obj] = decode(font, obj)
+                    for cid in cids:
+                        if needcharspace:
+                            x += charspace
+                        glyph = glyphs.get(cid)
+                        if glyph is None:
+                            try:
+                                text = font.to_unichr(cid)
+                                assert isinstance(text, str), str(type(text))
+                            except PDFUnicodeNotDefined:
+                                text = self.handle_undefined_char(font, cid)
+                            glyph = glyphs[cid] = (text, font.char_width(cid))
+                        text, width = glyph
+                        adv = width * fontsize * scaling
+                        e, f = x * a + yc + e0, x * b + yd + f0
+                        a_adv, b_adv = a * adv, b * adv
+                        left1, bottom1 = left_bottom + e, bottom_left + f
+                        right1, bottom2 = a_adv + c_bottom + e, b_adv + d_bottom + f
+                        right2, top1 = a_adv + c_top + e, b_adv + d_top + f
+                        left2, top2 = left_top + e, top_left + f
+                        x0, y0 = min(left1, left2, right1, right2), min(bottom1, bottom2, top1, top2)
+                        x1, y1 = max(left1, left2, right1, right2), max(bottom1, bottom2, top1, top2)
+                        char_top = (height - y1) + mb_top
+                        chars.append({
+                            "matrix": (a, b, c, d, e, f), "fontname": fontname, "adv": adv,
+                            "upright": upright, "x0": x0 + mb_x0 if shift else x0, "y0": y0,
+                            "x1": x1 + mb_x0 if shift else x1, "y1": y1,
+                            "width": x1 - x0, "height": y1 - y0, "size": y1 - y0,
+                            "mcid": mcid, "tag": tag, "object_type": "char", "page_number": page_number,
+                            "ncs": ncs_name,
+                            "text": normalize_unicode(norm, text) if norm is not None else text,
+                            "stroking_color": stroking, "non_stroking_color": non_stroking,
+                            "top": char_top, "bottom": (height - y0) + mb_top,
+                            "doctop": initial_doctop + char_top,
+                        })
+                        x += adv
+                        if cid == 32 and wordspace:
+                            x += wordspace
+                        needcharspace = True
+                else:
+                    device_log.warning(
+                        "Cannot render horizontal string because %r is not a valid int, float or bytes.",
+                        obj,
+                    )
+            return (x, y)
+
     class FastPage(_page.Page):
         # close() flushes these: the characters built at rendering go with the layout
         cached_properties = _page.Page.cached_properties + ["_char_dicts"]
+        device_class = CharDictDevice
 
         @property
         def layout(self):
