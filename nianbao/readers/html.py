@@ -106,7 +106,11 @@ def read_html_text(text: str, *, encoding: str | None = None) -> Document:
         _remove_chrome(parser)
         one_column: dict[int, bool] = {}
         layout = _layout_tables(parser, one_column)
-        _Walker(builder, layout, one_column).run(root)
+        # Elements with a span (mem_ids), found in C: the grid builds the attribute dict only
+        # for those cells, not for every cell. (A cell listed without a real span would be
+        # harmless: a 1x1 span is placed exactly like a plain cell.)
+        spanning = {node.mem_id for node in parser.css("[colspan], [rowspan]")}
+        _Walker(builder, layout, one_column, spanning).run(root)
     return Document(blocks=builder.finish(), file_format="html", encoding=encoding, notes=notes)
 
 
@@ -207,19 +211,30 @@ def _remove_chrome(parser: LexborHTMLParser) -> None:
     """Drop skipped elements, chrome and hidden elements from the tree (in C where possible)."""
     parser.strip_tags(sorted(SKIP_TAGS - {"head"}))
     doomed = []
-    for node in parser.css("header, footer"):
-        anc = node.parent
-        while anc is not None and anc.tag not in ("article", "main", "body", "html"):
-            anc = anc.parent
-        if anc is None or anc.tag not in ("article", "main"):
-            doomed.append(node)
-    for node in parser.css(_HIDDEN_SELECTOR):
+    # One C query for header/footer and a superset of the hidden elements: lexbor pays about
+    # one tree walk per selector, so the five case-sensitive style substrings are asked for
+    # as two case-insensitive ones and checked exactly here.
+    for node in parser.css(_CHROME_OR_HIDDEN_SELECTOR):
+        if node.tag in CHROME_TAGS:
+            anc = node.parent
+            while anc is not None and anc.tag not in ("article", "main", "body", "html"):
+                anc = anc.parent
+            if anc is None or anc.tag not in ("article", "main"):
+                doomed.append(node)
+                continue
         attrs = node.attributes
-        if "hidden" in attrs or _HIDDEN_STYLE_RE.search(attrs.get("style") or ""):
+        if "hidden" in attrs:
+            doomed.append(node)
+            continue
+        style = attrs.get("style")
+        # The style must hold one of the substrings the selector used to ask for (in those
+        # exact cases) and match the regex.
+        if style and any(part in style for part in _HIDDEN_STYLE_PARTS) and _HIDDEN_STYLE_RE.search(style):
             doomed.append(node)
     if not doomed:
         return
-    # Remove only the outermost doomed elements (their descendants go with them).
+    # Remove only the outermost doomed elements (their descendants go with them). They are
+    # disjoint subtrees, so the order they go in does not matter.
     ids = {node.mem_id for node in doomed}
     for node in doomed:
         anc = node.parent
@@ -231,34 +246,29 @@ def _remove_chrome(parser: LexborHTMLParser) -> None:
             node.decompose()
 
 
-_HIDDEN_SELECTOR = (
-    '[hidden], [style*="none"], [style*="NONE"], [style*="None"], [style*="idden"], '
-    '[style*="IDDEN"]'
-)
+_HIDDEN_STYLE_PARTS = ("none", "NONE", "None", "idden", "IDDEN")
+# "i": ASCII case-insensitive, so a superset of the case-sensitive parts above.
+_CHROME_OR_HIDDEN_SELECTOR = 'header, footer, [hidden], [style*="none" i], [style*="idden" i]'
 _PRE_TAGS = ("pre", "xmp", "listing")
-
-
-class _End:
-    __slots__ = ("tag",)
-
-    def __init__(self, tag: str) -> None:
-        self.tag = tag
 
 
 class _Walker:
     """Iterative depth-first walk (no recursion, so depth cannot crash it) emitting lines
     at block boundaries and table grids for data tables."""
 
-    def __init__(self, builder: BlockBuilder, layout: set[int], one_column: dict[int, bool] | None = None) -> None:
+    def __init__(self, builder: BlockBuilder, layout: set[int], one_column: dict[int, bool] | None = None,
+                 spanning: set[int] | None = None) -> None:
         self.builder = builder
+        self.spanning = spanning
         self.layout = layout
         self.one_column = one_column if one_column is not None else {}
         self._buf: list[str] = []
 
     def brk(self) -> None:
-        if self._buf:
-            line = collapse_ws("".join(self._buf)).strip()
-            self._buf = []
+        buf = self._buf
+        if buf:
+            line = collapse_ws("".join(buf)).strip()
+            buf.clear()  # in place: run() holds the same list
             if line:
                 self.builder.line(line)
 
@@ -268,15 +278,17 @@ class _Walker:
 
     def run(self, root) -> None:
         buf = self._buf
+        brk = self.brk
+        layout = self.layout
         stack: list = [root]
         pre_depth = 0
         while stack:
             item = stack.pop()
-            if item.__class__ is _End:
-                if item.tag in _PRE_TAGS:
+            if item.__class__ is str:  # the end of a block element, pushed as its tag name
+                if item in _PRE_TAGS:
                     pre_depth -= 1
-                self.brk()
-                buf = self._buf
+                if buf:
+                    brk()
                 continue
             node = item
             tag = node.tag
@@ -285,9 +297,8 @@ class _Walker:
                 if text:
                     if pre_depth:
                         for i, part in enumerate(text.split("\n")):
-                            if i:
-                                self.brk()
-                                buf = self._buf
+                            if i and buf:
+                                brk()
                             buf.append(part)
                     else:
                         buf.append(text)
@@ -295,26 +306,26 @@ class _Walker:
             if tag is None or tag[0] in "-!#":
                 continue  # comments, doctype
             if tag == "br":
-                self.brk()
-                buf = self._buf
+                if buf:
+                    brk()
                 continue
-            if tag == "table" and node.mem_id not in self.layout and not self._one_column(node):
-                self.brk()
-                buf = self._buf
-                rows = _table_grid(node)
+            if tag == "table" and node.mem_id not in layout and not self._one_column(node):
+                if buf:
+                    brk()
+                rows = _table_grid(node, self.spanning)
                 if rows:
                     self.builder.table(rows)
                 continue
             if tag in BLOCK_TAGS:
-                self.brk()
-                buf = self._buf
-                stack.append(_End(tag))
+                if buf:
+                    brk()
+                stack.append(tag)
                 if tag in _PRE_TAGS:
                     pre_depth += 1
-            children = list(node.iter(include_text=True))
+            children = list(node.iter(True))
             children.reverse()
-            stack.extend(children)
-        self.brk()
+            stack += children
+        brk()
 
 
 def _rows(table) -> list:
@@ -325,7 +336,7 @@ def _rows(table) -> list:
         if tag == "tr":
             rows.append(child)
         elif tag in ("tbody", "thead", "tfoot"):
-            rows.extend(c for c in child.iter() if c.tag == "tr")
+            rows += [c for c in child.iter() if c.tag == "tr"]
     return rows
 
 
@@ -357,39 +368,61 @@ def _span_value(value: str | None) -> int:
 
 _SPAN_RE = re.compile(r"\s*(\d+)")
 _WS_CHARS = (" ", "\t", "\n", "\r", "\f", "\v", "\xa0")
-_WS_CHAR_RE = re.compile("[" + "".join(_WS_CHARS) + "]")  # one C scan instead of seven
+# A cell text holding none of these is final as it is (one C scan instead of eight).
+_NOT_PLAIN_RE = re.compile("[\x00" + "".join(_WS_CHARS) + "]")
 
 
-def _cell_text(cell) -> str:
-    """The cell's text nodes, each whitespace-collapsed, joined without a separator (so
-    ``<br>``, ``<p>`` and whitespace-only gaps between elements vanish)."""
-    raw = cell.text(deep=True, separator="\x00")
+def _clean_cell_text(raw: str) -> str:
+    """A cell's text nodes (``raw``: joined by NULs), each whitespace-collapsed, joined
+    without a separator (so ``<br>``, ``<p>`` and whitespace-only gaps between elements
+    vanish). Cells without NULs or whitespace skip this: their text is already final."""
     if "\x00" not in raw:
-        if _WS_CHAR_RE.search(raw) is None:
-            return raw  # one text node without whitespace: the common case ("12", "行政许可")
         return collapse_ws(raw).strip()
     return join_pieces([collapse_ws(p) for p in raw.split("\x00")])
 
 
+def _tag_ids() -> tuple[int, int]:
+    cells = LexborHTMLParser("<table><tr><td></td><th></th></tr></table>").css("td, th")
+    return cells[0].tag_id, cells[1].tag_id
+
+
+# Lexbor's ids for <td> and <th>: comparing ints skips building the tag name per cell.
+_TD_ID, _TH_ID = _tag_ids()
 _GAP = object()
 
 
-def _table_grid(table) -> list[list[str | None]]:
+def _table_grid(table, spanning: set[int] | None = None) -> list[list[str | None]]:
+    """The table's grid. ``spanning``: mem_ids of the document's elements with a colspan or
+    rowspan attribute (None: look at every cell's attributes)."""
     trs = _rows(table)
     nrows = len(trs)
     grid: list[list] = [[] for _ in range(nrows)]
     slots = 0
     gap = _GAP
+    td, th = _TD_ID, _TH_ID
+    not_plain = _NOT_PLAIN_RE.search
+    kept = []  # rows with a cell of their own; rows only covered from above hold no text
+    spanned = False
     for r, tr in enumerate(trs):
         c = 0
         row = grid[r]
+        n = len(row)  # kept equal to len(row)
+        first_slot = slots
         for cell in tr.iter():
-            if cell.tag not in _CELL_TAGS:
+            tag_id = cell.tag_id
+            if tag_id != td and tag_id != th:
                 continue
-            while c < len(row) and row[c] is not gap:
+            while c < n and row[c] is not gap:
                 c += 1
-            attrs = cell.attributes
-            if attrs and ("colspan" in attrs or "rowspan" in attrs):  # most cells carry only valign/style
+            if spanning is None:
+                attrs = cell.attributes
+                if "colspan" not in attrs and "rowspan" not in attrs:
+                    attrs = None
+            elif spanning and cell.mem_id in spanning:
+                attrs = cell.attributes
+            else:
+                attrs = None
+            if attrs is not None:
                 colspan = _span_value(attrs.get("colspan"))
                 if colspan < 1:
                     colspan = 1
@@ -398,32 +431,37 @@ def _table_grid(table) -> list[list[str | None]]:
                 rowspan = _span_value(attrs.get("rowspan"))
                 if rowspan <= 0 or rowspan > nrows - r:  # rowspan=0: to the end of the table
                     rowspan = nrows - r
+                slots += rowspan * colspan
+                wide = rowspan != 1 or colspan != 1
             else:
-                colspan = rowspan = 1
-            slots += rowspan * colspan
+                slots += 1
+                wide = False
             if slots > MAX_TABLE_SLOTS:
                 raise UnreadableFile(f"HTML table too large (over {MAX_TABLE_SLOTS} cells)")
-            text = _cell_text(cell)
-            if rowspan == 1 and colspan == 1:
-                if c < len(row):
-                    row[c] = text  # a slot left open by rows above (it is a gap, see the while)
-                else:
-                    row.append(text)
-                c += 1
-                continue
-            for dr in range(rowspan):
-                target = grid[r + dr]
+            text = cell.text(True, "\x00")
+            if not text.isalnum() and not_plain(text) is not None:  # isalnum: "12", "行政许可"
+                text = _clean_cell_text(text)
+            if wide:
+                spanned = True
                 need = c + colspan
-                if len(target) < need:
-                    target.extend([gap] * (need - len(target)))
-                for dc in range(colspan):
-                    if target[c + dc] is gap:
-                        target[c + dc] = text if (dr == 0 and dc == 0) else None
-            c += colspan
-    rows: list[list[str | None]] = []
-    for row in grid:
-        if gap in row:
-            row = [None if v is gap else v for v in row]
-        if any(v is not None for v in row):
-            rows.append(row)
-    return pad_rows(rows)
+                for dr in range(rowspan):
+                    target = grid[r + dr]
+                    if len(target) < need:
+                        target.extend([gap] * (need - len(target)))
+                    for dc in range(colspan):
+                        if target[c + dc] is gap:
+                            target[c + dc] = text if (dr == 0 and dc == 0) else None
+                n = len(row)
+                c += colspan
+                continue
+            if c < n:
+                row[c] = text  # a slot left open by rows above (it is a gap, see the while)
+            else:
+                row.append(text)
+                n += 1
+            c += 1
+        if slots != first_slot:
+            kept.append(row)
+    if spanned:  # gaps exist only where a span widened a row
+        kept = [[None if v is gap else v for v in row] if gap in row else row for row in kept]
+    return pad_rows(kept)
