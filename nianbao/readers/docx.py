@@ -21,6 +21,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from lxml import etree
+
 from nianbao.document import Document, UnreadableFile
 from nianbao.readers._common import BlockBuilder, join_pieces, pad_rows
 
@@ -59,30 +61,50 @@ _WRAPPERS = (_SDT, _SDT_CONTENT, _CUSTOM_XML)
 
 def check_docx_zip(data: bytes) -> None:
     """Refuse malformed ZIPs, zip bombs, non-Word ZIPs and XML parts with a DTD."""
+    _check_zip(data)[0].close()
+
+
+def _check_zip(data: bytes):
+    """``check_docx_zip``, returning the open ``ZipFile`` and the XML parts it inflated whole
+    (by name, for the package reader: each is read once). A part that does not inflate whole
+    is scanned as before (its first 4096 bytes) and left for the package reader to fail on."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise UnreadableFile(f"malformed DOCX: not a readable ZIP archive ({type(exc).__name__}: {exc})") from exc
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > MAX_ENTRIES:
-            raise UnreadableFile(
-                f"DOCX refused: {len(infos)} ZIP entries, over the cap of {MAX_ENTRIES} (zip bomb?)"
-            )
-        total = sum(info.file_size for info in infos)
-        if total > MAX_UNCOMPRESSED:
-            raise UnreadableFile(
-                f"DOCX refused: {total} bytes uncompressed, over the cap of "
-                f"{MAX_UNCOMPRESSED} (zip bomb?)"
-            )
-        names = {info.filename for info in infos}
-        if "word/document.xml" not in names:
-            raise UnreadableFile("ZIP archive without word/document.xml: not a Word (.docx) document")
-        for info in infos:
-            if info.flag_bits & 0x1:
-                raise UnreadableFile("DOCX is encrypted (a password is required to open it)")
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
+    try:
+        blobs = _check_entries(zf)
+    except BaseException:
+        zf.close()
+        raise
+    return zf, blobs
+
+
+def _check_entries(zf) -> dict:
+    infos = zf.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise UnreadableFile(
+            f"DOCX refused: {len(infos)} ZIP entries, over the cap of {MAX_ENTRIES} (zip bomb?)"
+        )
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED:
+        raise UnreadableFile(
+            f"DOCX refused: {total} bytes uncompressed, over the cap of "
+            f"{MAX_UNCOMPRESSED} (zip bomb?)"
+        )
+    names = {info.filename for info in infos}
+    if "word/document.xml" not in names:
+        raise UnreadableFile("ZIP archive without word/document.xml: not a Word (.docx) document")
+    blobs = {}
+    by_name = zf.NameToInfo
+    for info in infos:
+        if info.flag_bits & 0x1:
+            raise UnreadableFile("DOCX is encrypted (a password is required to open it)")
+        if not info.filename.endswith((".xml", ".rels")):
+            continue
+        try:
+            blob = zf.read(info)
+        except Exception:
             try:
                 with zf.open(info) as fh:
                     head = fh.read(4096)
@@ -90,20 +112,56 @@ def check_docx_zip(data: bytes) -> None:
                 raise UnreadableFile(
                     f"malformed DOCX: part {info.filename} unreadable ({type(exc).__name__}: {exc})"
                 ) from exc
-            if b"<!DOCTYPE" in head.replace(b"\x00", b"").upper():
-                raise UnreadableFile(
-                    f"DOCX refused: part {info.filename} declares a DTD (XML entity attack?)"
-                )
+        else:
+            head = blob[:4096]
+            if by_name.get(info.filename) is info:  # what ZipFile.read(name) would read
+                blobs[info.filename] = blob
+        if b"<!DOCTYPE" in head.replace(b"\x00", b"").upper():
+            raise UnreadableFile(
+                f"DOCX refused: part {info.filename} declares a DTD (XML entity attack?)"
+            )
+    return blobs
+
+
+class _ZipReader:
+    """python-docx's ``_ZipPkgReader`` over the ZIP already opened by the check, serving the
+    XML parts the check inflated."""
+
+    def __init__(self, zf, blobs: dict) -> None:
+        self._zipf = zf
+        self._blobs = blobs
+
+    def blob_for(self, pack_uri):
+        name = pack_uri.membername
+        blob = self._blobs.get(name)
+        return blob if blob is not None else self._zipf.read(name)
+
+    def close(self) -> None:
+        self._zipf.close()
+
+    @property
+    def content_types_xml(self):
+        from docx.opc.phys_pkg import CONTENT_TYPES_URI
+
+        return self.blob_for(CONTENT_TYPES_URI)
+
+    def rels_xml_for(self, source_uri):
+        try:
+            return self.blob_for(source_uri.rels_uri)
+        except KeyError:
+            return None
 
 
 def read_docx(data: bytes) -> Document:
-    check_docx_zip(data)
+    zf, blobs = _check_zip(data)
     try:
-        body = _main_document(data).body
+        body = _main_body(_ZipReader(zf, blobs))
     except UnreadableFile:
         raise
     except Exception as exc:
         raise UnreadableFile(f"malformed DOCX ({type(exc).__name__}: {exc})") from exc
+    finally:
+        zf.close()
     if body is None:
         raise UnreadableFile("malformed DOCX (the main document part has no w:body)")
 
@@ -124,18 +182,24 @@ def read_docx(data: bytes) -> Document:
     return Document(blocks=builder.finish(), file_format="docx")
 
 
-def _main_document(data: bytes):
-    """The main document part's root element (python-docx's ``CT_Document``), as
-    ``docx.Document(...).element`` would give it: the package's officeDocument relationship,
-    a Word content type, the part parsed by python-docx's XML parser. Only that part is parsed:
+def _main_body(phys_reader):
+    """The main document part's ``w:body``, as ``docx.Document(...).element.body`` would give
+    it: the package's officeDocument relationship, a Word content type, the part parsed with
+    python-docx's XML parser options (a ``w:document`` root without its element classes: the
+    reader reads only tags, text and attributes). Only that part is parsed:
     ``docx.Document`` parses every XML part of the package (styles, numbering, settings,
     headers…), ~5 of a DOCX's ~11 ms, and the reader uses none of them."""
     from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PACKAGE_URI
-    from docx.opc.pkgreader import PackageReader
+    from docx.opc.pkgreader import PackageReader, _ContentTypeMap
     from docx.oxml.parser import parse_xml
 
-    package = PackageReader.from_file(io.BytesIO(data))
+    # PackageReader.from_file, over the check's ZipFile
+    content_types = _ContentTypeMap.from_xml(phys_reader.content_types_xml)
+    pkg_srels = PackageReader._srels_for(phys_reader, PACKAGE_URI)
+    sparts = PackageReader._load_serialized_parts(phys_reader, pkg_srels, content_types)
+    phys_reader.close()
+    package = PackageReader(content_types, pkg_srels, sparts)
     main = [srel for source, srel in package.iter_srels()
             if source == PACKAGE_URI and srel.reltype == RT.OFFICE_DOCUMENT]
     if not main:  # python-docx's messages, as before
@@ -149,8 +213,18 @@ def _main_document(data: bytes):
         if name == partname:
             if content_type != CT.WML_DOCUMENT_MAIN:
                 raise ValueError(f"not a Word file, the main part's content type is '{content_type}'")
-            return parse_xml(blob)
+            root = etree.fromstring(blob, _PARSER)
+            if root.tag == _DOCUMENT:  # CT_Document.body: python-docx's find("w:body")
+                return root.find(_BODY)
+            return parse_xml(blob).body  # not a w:document: python-docx's element, as before
     raise KeyError(partname)
+
+
+# python-docx's oxml_parser without its custom element classes (the same tree, and the reader
+# reads only tags, text and attributes; lxml's plain proxies are cheaper to make)
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+_DOCUMENT = f"{{{W}}}document"
+_BODY = f"{{{W}}}body"
 
 
 _PARAGRAPH_TAGS = (_T, _TAB, _BR, _CR, _NBH, _FALLBACK, _DEL, _MOVE_FROM)
@@ -213,6 +287,11 @@ def _paragraph_text_walk(p) -> str:
 
 
 def _cell_text(tc) -> str:
+    if next(_iterchildren(tc, _TBL, *_WRAPPERS), None) is None:  # paragraphs only
+        pieces = []
+        for p in _iterchildren(tc, _P):
+            pieces.extend(_paragraph_text(p).split("\n"))
+        return join_pieces(pieces)
     pieces: list[str] = []
     stack = list(reversed(list(tc)))
     while stack:
@@ -232,6 +311,8 @@ def _cell_text(tc) -> str:
 
 def _children(el, tag: str) -> list:
     """Direct children with ``tag``, looking through sdt/customXml wrappers."""
+    if next(_iterchildren(el, *_WRAPPERS), None) is None:  # no wrapper: lxml's C iteration
+        return list(_iterchildren(el, tag))
     found = []
     stack = list(reversed(list(el)))
     while stack:
@@ -249,6 +330,9 @@ def _child(el, tag: str):
     return next(el.iterchildren(tag), None)
 
 
+_iterchildren = etree._Element.iterchildren
+
+
 def _int_val(el, default: int) -> int:
     if el is None:
         return default
@@ -264,26 +348,38 @@ def _table_grid(tbl) -> list[list[str | None]]:
     slots = 0
     for tr in _children(tbl, _TR):
         row: list[str | None] = []
-        tr_pr = _child(tr, _TR_PR)
+        tr_pr = next(_iterchildren(tr, _TR_PR), None)
         before = after = 0
         if tr_pr is not None:
             before = max(0, min(_int_val(_child(tr_pr, _GRID_BEFORE), 0), 1000))
             after = max(0, min(_int_val(_child(tr_pr, _GRID_AFTER), 0), 1000))
         row.extend([None] * before)
         for tc in _children(tr, _TC):
-            tc_pr = _child(tc, _TC_PR)
+            tc_pr = next(_iterchildren(tc, _TC_PR), None)
             span = 1
             continued = False
             if tc_pr is not None:
-                span = max(1, min(_int_val(_child(tc_pr, _GRID_SPAN), 1), 1000))
-                vmerge = _child(tc_pr, _V_MERGE)
+                grid_span = vmerge = None
+                for el in _iterchildren(tc_pr, _GRID_SPAN, _V_MERGE):  # the first of each
+                    if el.tag == _GRID_SPAN:
+                        if grid_span is None:
+                            grid_span = el
+                            if vmerge is not None:
+                                break
+                    elif vmerge is None:
+                        vmerge = el
+                        if grid_span is not None:
+                            break
+                if grid_span is not None:
+                    span = max(1, min(_int_val(grid_span, 1), 1000))
                 if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
                     continued = True
             if continued:
                 row.extend([None] * span)
             else:
                 row.append(_cell_text(tc))
-                row.extend([None] * (span - 1))
+                if span > 1:
+                    row.extend([None] * (span - 1))
         row.extend([None] * after)
         slots += len(row)
         if slots > MAX_TABLE_SLOTS:
