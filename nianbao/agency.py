@@ -27,7 +27,7 @@ agrees with what the name says; codes of divisions since renamed are read at the
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from .normalise import fold_width, to_simplified
 
@@ -146,8 +146,18 @@ def place_of_division(code: str | None) -> dict[str, str | None]:
 
 # ------------------------------------------------------------------ reading a name
 
+_PARTS = ("province", "city", "county", "township", "body")
+
+
 def _split(name: str) -> dict[str, str | None]:
     """Place prefixes and the body of a name: province, city, county, township, body."""
+    # a fresh dict each call; the work is done once per name (identify splits the normalised
+    # name twice, and a body's reports repeat its name)
+    return dict(zip(_PARTS, _split_parts(name)))
+
+
+@lru_cache(maxsize=1 << 12)
+def _split_parts(name: str) -> tuple[str | None, ...]:
     out: dict[str, str | None] = {"province": None, "city": None, "county": None, "township": None, "body": None}
     areas = _areas()
     rest = name
@@ -187,7 +197,7 @@ def _split(name: str) -> dict[str, str | None]:
         out["township"] = town
         rest = rest[len(town):]
     out["body"] = rest
-    return out
+    return tuple(out[k] for k in _PARTS)
 
 
 def locate(name: str | None) -> dict[str, str | None]:

@@ -29,6 +29,8 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate, repeat
+from operator import add
 from re import _constants as sre_constants
 from re import _parser as sre_parse
 from dataclasses import dataclass, field
@@ -353,7 +355,10 @@ class _Sentences:
     @property
     def ends(self) -> list[int]:
         if self._ends is None:
-            self._ends = [m.start() for m in _SENTENCE_END.finditer(self.text)]
+            # the match positions from the pieces between them (one-character matches), summed
+            # in C rather than a Match object per sentence
+            pieces = _SENTENCE_END.split(self.text)
+            self._ends = list(map(add, accumulate(map(len, pieces[:-1])), range(len(pieces) - 1)))
         return self._ends
 
     def bounds(self, pos: int) -> tuple[int, int]:
@@ -394,9 +399,12 @@ def _candidate_segments(text: str) -> list[tuple[int, int]]:
     return out
 
 
+_CLAUSE_CUTS = "。;,、\n:"
+
+
 def _clause_start(text: str, pos: int) -> int:
     lo = max(0, pos - 200)  # a clause is short; never scan back through the whole text
-    cut = max(text.rfind(c, lo, pos) for c in "。;,、\n:")
+    cut = max(map(text.rfind, _CLAUSE_CUTS, repeat(lo), repeat(pos)))  # no generator frames
     return cut + 1 if cut >= 0 else lo
 
 
@@ -433,15 +441,25 @@ def _other_year(text: str, start: int, pos: int, year: int | None) -> str | None
     return None
 
 
+_SHARED = re.compile(r"[各均]\s*(?:为)?\s*$")  # "各为 N件": one number for several measures
+
+
+@cache
+def _parents() -> frozenset[str]:
+    """Measures that are the context of another (vocabulary data: worked out once)."""
+    return frozenset(m.context for m in load().legacy_measures if m.context)
+
+
 def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
-                found: dict[tuple[str, str | None], LegacyValue]) -> None:
-    sentences = _Sentences(text)
-    masked = _masked_sentences(text, read, sentences)
+                found: dict[tuple[str, str | None], LegacyValue],
+                context: tuple[_Sentences, list[tuple[int, int]]] | None = None) -> None:
+    """``context``: the text's sentences and masked spans (_prose_context), shared with _read_zero."""
+    sentences, masked = context or _prose_context(text, read)
     segments = _candidate_segments(text)
     if not segments:
         return
     consumed: set[tuple[int, int]] = set()
-    parents = {m.context for m in load().legacy_measures if m.context}
+    parents = _parents()
     parent_at: list[tuple[int, str]] = []  # sorted (position, parent measure) of parent figures read
 
     def in_mask(pos: int) -> bool:
@@ -468,9 +486,9 @@ def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: in
                 for mt in _phrase_matches(pattern, text, seg_start, seg_end, span):
                     num_span = mt.span(1)
                     phrase_text = mt.group(0)[: mt.start(1) - mt.start(0)]
-                    if in_mask(mt.start()):
+                    if masked and in_mask(mt.start()):
                         continue
-                    shared = bool(re.search(r"[各均]\s*(?:为)?\s*$", phrase_text))
+                    shared = _SHARED.search(phrase_text) is not None
                     if num_span in consumed and not shared:
                         continue
                     s, _ = sentences.bounds(mt.start())
@@ -497,10 +515,17 @@ def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: in
                                              "narrative", mt.start())
 
 
-def _read_zero(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
-               found: dict[tuple[str, str | None], LegacyValue]) -> None:
+def _prose_context(text: str, read: LegacyRead) -> tuple[_Sentences, list[tuple[int, int]]]:
+    """The sentences of ``text`` and its masked (trap) spans, the trap notes added to ``read``."""
     sentences = _Sentences(text)
-    masked = _masked_sentences(text, LegacyRead(), sentences)
+    return sentences, _masked_sentences(text, read, sentences)
+
+
+def _read_zero(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
+               found: dict[tuple[str, str | None], LegacyValue],
+               context: tuple[_Sentences, list[tuple[int, int]]] | None = None) -> None:
+    # the trap notes are _read_prose's: a fresh context notes them into a throwaway read
+    sentences, masked = context or _prose_context(text, LegacyRead())
     stated = {m for m, _ in found}
     for comp in _compiled():
         m_id = comp.measure.id
@@ -525,8 +550,9 @@ def read_prose_values(text: str, measures: set[str] | None, year: int | None,
     first, then zero statements for the measures no number was found for."""
     read = read if read is not None else LegacyRead()
     found: dict[tuple[str, str | None], LegacyValue] = {}
-    _read_prose(text, read, measures, year, found)
-    _read_zero(text, read, measures, year, found)
+    context = _prose_context(text, read)  # computed once for both readers
+    _read_prose(text, read, measures, year, found, context)
+    _read_zero(text, read, measures, year, found, context)
     return list(found.values())
 
 
@@ -621,14 +647,15 @@ def _pick(alternatives: Expression, values: dict[str, float]) -> tuple[str, ...]
 
 def crosswalk(values: list[LegacyValue], template: str, read: LegacyRead | None = None) -> list[StatedFigure]:
     """Map legacy measures onto cells of the contract (``legacy_crosswalk``)."""
-    v = load()
     by_measure: dict[str, float] = {}
     texts: dict[str, list[str]] = {}
     for lv in values:
         by_measure[lv.measure] = by_measure.get(lv.measure, 0.0) + lv.value
         texts.setdefault(lv.measure, []).append(lv.printed_text)
     figures = []
-    for cw in v.legacy_crosswalk:
+    for cw, sources in _crosswalk_sources():
+        if sources.isdisjoint(by_measure):
+            continue  # no source measure stated: _pick finds nothing
         if not cw.applies_to(template):
             continue
         used = _pick(cw.source, by_measure)
@@ -638,6 +665,12 @@ def crosswalk(values: list[LegacyValue], template: str, read: LegacyRead | None 
     if template == "pre2019":
         figures = _drop_overlapping_outcomes(figures, by_measure, read)
     return figures
+
+
+@cache
+def _crosswalk_sources() -> tuple[tuple[Crosswalk, frozenset[str]], ...]:
+    """Each crosswalk entry with every measure its source names (vocabulary data)."""
+    return tuple((cw, frozenset(cw.measures)) for cw in load().legacy_crosswalk)
 
 
 def _figure(cw: Crosswalk, used: tuple[str, ...], values: dict[str, float], texts: dict[str, list[str]]) -> StatedFigure:
@@ -678,7 +711,6 @@ def read_stated_figures(lines, sections: dict, start: int, template: str, year: 
     (``prose_2019``), from prose, as figures for the facts (when the table is missing) and for
     narrative_table_consistency.
     """
-    v = load()
     read = LegacyRead()
     body = lines[start:]
     if prose_text is None:
@@ -690,19 +722,31 @@ def read_stated_figures(lines, sections: dict, start: int, template: str, year: 
     if template == "pre2019":
         read.family = family_of("\n".join(ln.text for ln in body))
         n_table = _read_tables(body, read, found)
-        _read_prose(text, read, None, year, found)
-        _read_zero(text, read, None, year, found)
+        context = _prose_context(text, read)  # computed once for both readers
+        _read_prose(text, read, None, year, found, context)
+        _read_zero(text, read, None, year, found, context)
         _read_empty_sections(lines, sections, read, found)
         if n_table:
             read.note("info", "legacy_table", f"{n_table} legacy measures read from an old statistical table")
     else:
-        measures = {m.id for m in v.legacy_measures if m.prose_2019}
-        _read_prose(text, read, measures, year, found)
-        _read_zero(text, read, measures, year, found)
-    order = {m.id: m.sort_order for m in v.legacy_measures}
+        measures = _prose_2019_measures()
+        context = _prose_context(text, read)
+        _read_prose(text, read, measures, year, found, context)
+        _read_zero(text, read, measures, year, found, context)
+    order = _sort_order()
     read.values = sorted(found.values(), key=lambda x: (order[x.measure], x.channel or ""))
     read.figures = crosswalk(read.values, template, read)
     return read
+
+
+@cache
+def _prose_2019_measures() -> frozenset[str]:
+    return frozenset(m.id for m in load().legacy_measures if m.prose_2019)
+
+
+@cache
+def _sort_order() -> dict[str, int]:
+    return {m.id: m.sort_order for m in load().legacy_measures}
 
 
 def _read_empty_sections(lines, sections: dict, read: LegacyRead,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from .model import Metadata
+from .prefilter import may_match, required_literals
 
 # Titles after normalisation (simplified, half-width). The year is the report year.
 _TITLE = re.compile(
@@ -39,6 +40,7 @@ _AGGREGATE = re.compile(
     r"(?:综合|汇总|汇集)[^。;]{0,12}?各(?:县|区|市|乡|镇|街道|部门|单位|级)[^。;]{0,80}?"
     r"(?:编制|汇总|整理|形成|撰写|编写)"
 )
+_AGGREGATE_NEEDS = required_literals(_AGGREGATE)  # a text without them is not searched
 AGGREGATE_LINES = 60  # lines after the title searched for the aggregate statement
 
 
@@ -56,14 +58,14 @@ def find_title(lines: list[str]) -> tuple[int, re.Match] | None:
     """The first line that reads like a report title (skipping metadata-field lines)."""
     for i, line in enumerate(lines):
         line = line.strip().rstrip("| ")
-        if len(line) > 200 or "内容概括" in line:
-            continue
+        if len(line) > 200 or "内容概括" in line or "信息公开" not in line:
+            continue  # (every _TITLE match holds 信息公开: a line without it is not searched)
         m = _TITLE.search(line)
         if m:
             return i, m
     for i, line in enumerate(lines):
         line = line.strip().rstrip("| ")
-        m = _OTHER_TITLE.search(line) if len(line) <= 60 else None
+        m = _OTHER_TITLE.search(line) if len(line) <= 60 and "政务公开" in line else None
         if m:
             return i, m
     return None
@@ -72,7 +74,8 @@ def find_title(lines: list[str]) -> tuple[int, re.Match] | None:
 def is_aggregate(lines: list[str], title_idx: int | None) -> bool:
     """Whether the report says it was compiled from many agencies' figures (综合各县、区…编制)."""
     start = title_idx or 0
-    return bool(_AGGREGATE.search("\n".join(lines[start:start + AGGREGATE_LINES])))
+    text = "\n".join(lines[start:start + AGGREGATE_LINES])
+    return may_match(_AGGREGATE_NEEDS, text) and bool(_AGGREGATE.search(text))
 
 
 def extract_metadata(lines: list[str], head_text: str) -> tuple[Metadata, int | None]:

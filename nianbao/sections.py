@@ -52,8 +52,9 @@ def find_sections(lines: list[Line], start: int = 0) -> list[Section]:
     for i in range(start, len(lines)):
         line = lines[i]
         text = line.text
-        if not text or (text[0] not in _NUMERALS and text.lstrip()[:1] not in _NUMERALS):
-            continue  # a heading starts with its numeral
+        first = text[:1]
+        if not first or (first not in _NUMERALS and (not first.isspace() or text.lstrip()[:1] not in _NUMERALS)):
+            continue  # a heading starts with its numeral (lstrip only when there is a space to strip)
         if line.cells is not None and len(line.cells) > 2:
             continue  # a data row of a grid, not a heading
         m = _HEADING.match(text)

@@ -59,6 +59,14 @@ def _trim(values: list[Token], width: int) -> list[Token]:
 
 
 def recover_run_together(digits: str, groups: list[int]) -> list[int] | None:
+    """The one split of ``digits`` into ``groups`` (see _recover_run_together), or None."""
+    # the same runs recur (a zero row, a template's sample figures): each is split once
+    split = _recover_run_together(digits, tuple(groups))
+    return None if split is None else list(split)
+
+
+@lru_cache(maxsize=1 << 12)
+def _recover_run_together(digits: str, groups: tuple[int, ...]) -> tuple[int, ...] | None:
     """Split a run of digits printed with no separator (``713000074`` → 71|3|0|0|0|0|74).
 
     ``groups`` gives the sizes of the groups whose last member is the printed total of the
@@ -80,7 +88,7 @@ def recover_run_together(digits: str, groups: list[int]) -> list[int] | None:
             if str(sum(values[pos:pos + size - 1])) != digits[pos + size - 1]:
                 return None
             pos += size
-        return values
+        return tuple(values)
     later = [sum(groups[g + 1:]) for g in range(len(groups))]  # parts after group g
     memo: dict[tuple[int, int, int, int], int] = {}
 
@@ -132,7 +140,7 @@ def recover_run_together(digits: str, groups: list[int]) -> list[int] | None:
                 values.append(piece)
                 pos, left, acc = end, left - 1, acc + piece
                 break
-    return values
+    return tuple(values)
 
 
 def _row_values(values: list[Token], width: int, groups: list[int], what: str, read: TableRead) -> list[Token] | None:
