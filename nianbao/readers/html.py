@@ -256,12 +256,12 @@ class _Walker:
     """Iterative depth-first walk (no recursion, so depth cannot crash it) emitting lines
     at block boundaries and table grids for data tables."""
 
-    def __init__(self, builder: BlockBuilder, layout: set[int], one_column: dict[int, bool] | None = None,
-                 spanning: set[int] | None = None) -> None:
+    def __init__(self, builder: BlockBuilder, layout: set[int], one_column: dict[int, bool],
+                 spanning: set[int]) -> None:
         self.builder = builder
         self.spanning = spanning
         self.layout = layout
-        self.one_column = one_column if one_column is not None else {}
+        self.one_column = one_column
         self._buf: list[str] = []
 
     def brk(self) -> None:
@@ -391,9 +391,9 @@ _TD_ID, _TH_ID = _tag_ids()
 _GAP = object()
 
 
-def _table_grid(table, spanning: set[int] | None = None) -> list[list[str | None]]:
+def _table_grid(table, spanning: set[int]) -> list[list[str | None]]:
     """The table's grid. ``spanning``: mem_ids of the document's elements with a colspan or
-    rowspan attribute (None: look at every cell's attributes)."""
+    rowspan attribute."""
     trs = _rows(table)
     nrows = len(trs)
     grid: list[list] = [[] for _ in range(nrows)]
@@ -414,15 +414,8 @@ def _table_grid(table, spanning: set[int] | None = None) -> list[list[str | None
                 continue
             while c < n and row[c] is not gap:
                 c += 1
-            if spanning is None:
+            if spanning and cell.mem_id in spanning:
                 attrs = cell.attributes
-                if "colspan" not in attrs and "rowspan" not in attrs:
-                    attrs = None
-            elif spanning and cell.mem_id in spanning:
-                attrs = cell.attributes
-            else:
-                attrs = None
-            if attrs is not None:
                 colspan = _span_value(attrs.get("colspan"))
                 if colspan < 1:
                     colspan = 1
