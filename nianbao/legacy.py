@@ -452,9 +452,9 @@ def _parents() -> frozenset[str]:
 
 def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
                 found: dict[tuple[str, str | None], LegacyValue],
-                context: tuple[_Sentences, list[tuple[int, int]]] | None = None) -> None:
-    """``context``: the text's sentences and masked spans (_prose_context), shared with _read_zero."""
-    sentences, masked = context or _prose_context(text, read)
+                context: tuple[_Sentences, list[tuple[int, int]]]) -> None:
+    """``context``: the text's sentences and masked (trap) spans, shared with _read_zero."""
+    sentences, masked = context
     segments = _candidate_segments(text)
     if not segments:
         return
@@ -515,17 +515,10 @@ def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: in
                                              "narrative", mt.start())
 
 
-def _prose_context(text: str, read: LegacyRead) -> tuple[_Sentences, list[tuple[int, int]]]:
-    """The sentences of ``text`` and its masked (trap) spans, the trap notes added to ``read``."""
-    sentences = _Sentences(text)
-    return sentences, _masked_sentences(text, read, sentences)
-
-
 def _read_zero(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
                found: dict[tuple[str, str | None], LegacyValue],
-               context: tuple[_Sentences, list[tuple[int, int]]] | None = None) -> None:
-    # the trap notes are _read_prose's: a fresh context notes them into a throwaway read
-    sentences, masked = context or _prose_context(text, LegacyRead())
+               context: tuple[_Sentences, list[tuple[int, int]]]) -> None:
+    sentences, masked = context
     stated = {m for m, _ in found}
     for comp in _compiled():
         m_id = comp.measure.id
@@ -550,10 +543,18 @@ def read_prose_values(text: str, measures: set[str] | None, year: int | None,
     first, then zero statements for the measures no number was found for."""
     read = read if read is not None else LegacyRead()
     found: dict[tuple[str, str | None], LegacyValue] = {}
-    context = _prose_context(text, read)  # computed once for both readers
+    _read_narrative(text, read, measures, year, found)
+    return list(found.values())
+
+
+def _read_narrative(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
+                    found: dict[tuple[str, str | None], LegacyValue]) -> None:
+    """Numbers first, then zero statements, over one sentence split and one set of trap spans
+    (their notes added to ``read`` once)."""
+    sentences = _Sentences(text)
+    context = (sentences, _masked_sentences(text, read, sentences))
     _read_prose(text, read, measures, year, found, context)
     _read_zero(text, read, measures, year, found, context)
-    return list(found.values())
 
 
 # ------------------------------------------------------------------ old statistical tables
@@ -722,17 +723,12 @@ def read_stated_figures(lines, sections: dict, start: int, template: str, year: 
     if template == "pre2019":
         read.family = family_of("\n".join(ln.text for ln in body))
         n_table = _read_tables(body, read, found)
-        context = _prose_context(text, read)  # computed once for both readers
-        _read_prose(text, read, None, year, found, context)
-        _read_zero(text, read, None, year, found, context)
+        _read_narrative(text, read, None, year, found)
         _read_empty_sections(lines, sections, read, found)
         if n_table:
             read.note("info", "legacy_table", f"{n_table} legacy measures read from an old statistical table")
     else:
-        measures = _prose_2019_measures()
-        context = _prose_context(text, read)
-        _read_prose(text, read, measures, year, found, context)
-        _read_zero(text, read, measures, year, found, context)
+        _read_narrative(text, read, _prose_2019_measures(), year, found)
     order = _sort_order()
     read.values = sorted(found.values(), key=lambda x: (order[x.measure], x.channel or ""))
     read.figures = crosswalk(read.values, template, read)
