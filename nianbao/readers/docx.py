@@ -136,9 +136,6 @@ class _ZipReader:
         blob = self._blobs.get(name)
         return blob if blob is not None else self._zipf.read(name)
 
-    def close(self) -> None:
-        self._zipf.close()
-
     @property
     def content_types_xml(self):
         from docx.opc.phys_pkg import CONTENT_TYPES_URI
@@ -198,7 +195,6 @@ def _main_body(phys_reader):
     content_types = _ContentTypeMap.from_xml(phys_reader.content_types_xml)
     pkg_srels = PackageReader._srels_for(phys_reader, PACKAGE_URI)
     sparts = PackageReader._load_serialized_parts(phys_reader, pkg_srels, content_types)
-    phys_reader.close()
     package = PackageReader(content_types, pkg_srels, sparts)
     main = [srel for source, srel in package.iter_srels()
             if source == PACKAGE_URI and srel.reltype == RT.OFFICE_DOCUMENT]
@@ -355,23 +351,14 @@ def _table_grid(tbl) -> list[list[str | None]]:
             after = max(0, min(_int_val(_child(tr_pr, _GRID_AFTER), 0), 1000))
         row.extend([None] * before)
         for tc in _children(tr, _TC):
-            tc_pr = next(_iterchildren(tc, _TC_PR), None)
+            tc_pr = next(_iterchildren(tc, _TC_PR), None)  # _child, without the call
             span = 1
             continued = False
             if tc_pr is not None:
-                grid_span = vmerge = None
-                for el in _iterchildren(tc_pr, _GRID_SPAN, _V_MERGE):  # the first of each
-                    if el.tag == _GRID_SPAN:
-                        if grid_span is None:
-                            grid_span = el
-                            if vmerge is not None:
-                                break
-                    elif vmerge is None:
-                        vmerge = el
-                        if grid_span is not None:
-                            break
+                grid_span = next(_iterchildren(tc_pr, _GRID_SPAN), None)
                 if grid_span is not None:
                     span = max(1, min(_int_val(grid_span, 1), 1000))
+                vmerge = next(_iterchildren(tc_pr, _V_MERGE), None)
                 if vmerge is not None and vmerge.get(_VAL, "continue") == "continue":
                     continued = True
             if continued:
