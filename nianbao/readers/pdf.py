@@ -418,7 +418,9 @@ def _fast_page_class():
         (``chars``), without the LTChar that pdfminer's render_char builds and the page would
         turn into that dict later: the same computation, in the same order, as LTChar's
         constructor (without its swaps of x0/x1 and y0/y1, which never apply after min/max)
-        and FastPage.process_object."""
+        and FastPage.process_object. A string it leaves to pdfminer (see
+        render_string_horizontal) becomes LTChars; a page holding both is read again
+        pdfplumber's way (FastPage.parse_objects)."""
 
         decode_string = staticmethod(decode)
 
@@ -430,41 +432,12 @@ def _fast_page_class():
             # of one PDF
             self.glyphs: dict = page.pdf.__dict__.setdefault("_nianbao_glyphs", {})
 
-        def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate):
-            if self._stack or font.is_vertical():
-                return super().render_char(matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate)
-            try:
-                text = font.to_unichr(cid)
-                assert isinstance(text, str), str(type(text))
-            except PDFUnicodeNotDefined:
-                text = self.handle_undefined_char(font, cid)
-            adv = font.char_width(cid) * fontsize * scaling
-            descent = font.get_descent() * fontsize
-            (a, b, c, d, e, f) = matrix
-            # apply_matrix_rect(matrix, (0, descent + rise, adv, descent + rise + fontsize))
-            bottom, top = descent + rise, descent + rise + fontsize
-            left1, bottom1 = a * 0 + c * bottom + e, b * 0 + d * bottom + f
-            right1, bottom2 = a * adv + c * bottom + e, b * adv + d * bottom + f
-            right2, top1 = a * adv + c * top + e, b * adv + d * top + f
-            left2, top2 = a * 0 + c * top + e, b * 0 + d * top + f
-            x0, y0 = min(left1, left2, right1, right2), min(bottom1, bottom2, top1, top2)
-            x1, y1 = max(left1, left2, right1, right2), max(bottom1, bottom2, top1, top2)
-            fontname = font.fontname
-            attr = {"matrix": value(matrix), "fontname": value(fontname), "adv": adv,
-                    "upright": a * d * scaling > 0 and b * c <= 0, "x0": x0, "y0": y0, "x1": x1, "y1": y1,
-                    "width": x1 - x0, "height": y1 - y0, "size": y1 - y0,
-                    "mcid": self.cur_mcid, "tag": self.cur_tag, "object_type": "char",
-                    "page_number": self.page.page_number}
-            attr["ncs"] = cs_name(ncs.name)
-            self.chars.append(self.page._finish_char(attr, text, graphicstate))
-            return adv
-
         def render_string_horizontal(self, seq, matrix, pos, font, fontsize, scaling, charspace,
                                      wordspace, rise, dxscale, ncs, graphicstate):
-            """pdfminer's render_string_horizontal with render_char, _finish_char and _place
-            above folded into its loop: the same arithmetic in the same order, with what does
-            not change within one string (the matrix's a-d and y terms, the font's descent,
-            colours, font name, colour space, page box) computed once per string, and each
+            """pdfminer's render_string_horizontal with its render_char and FastPage's
+            _finish_char and _place folded into its loop: the same arithmetic in the same order,
+            with what does not change within one string (the matrix's a-d and y terms, the
+            font's descent, colours, font name, colour space, page box) computed once per string, and each
             glyph's text and width (``to_unichr``, ``char_width``: lookups in the font's own
             tables) once per font and glyph code, each string's glyph codes (``decode``) once per
             font and string. pdfminer's way whenever a value could go another way: in a figure,
