@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import duckdb
@@ -196,7 +197,7 @@ def _facts_rows(con: duckdb.DuckDBPyConnection, sides: list[_FactsSide]) -> tupl
     return rows, compared
 
 
-def all_aggregates(con: duckdb.DuckDBPyConnection, rules: list[Rule]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def all_aggregates(con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The frames the suites validate: one row per (rule, report year, scope) with the number of
     evaluated rows and of rows whose sides differ; and one row per (rule, scope) of a leaf-only
     side with the number of rows whose recorded value differs from the facts' sum. DuckDB

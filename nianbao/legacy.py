@@ -31,6 +31,7 @@ import bisect
 import re
 from itertools import accumulate, repeat
 from operator import add
+from collections.abc import Set as AbstractSet
 from re import _constants as sre_constants
 from re import _parser as sre_parse
 from dataclasses import dataclass, field
@@ -450,7 +451,7 @@ def _parents() -> frozenset[str]:
     return frozenset(m.context for m in load().legacy_measures if m.context)
 
 
-def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
+def _read_prose(text: str, read: LegacyRead, measures: AbstractSet[str] | None, year: int | None,
                 found: dict[tuple[str, str | None], LegacyValue],
                 context: tuple[_Sentences, list[tuple[int, int]]]) -> None:
     """``context``: the text's sentences and masked (trap) spans, shared with _read_zero."""
@@ -515,7 +516,7 @@ def _read_prose(text: str, read: LegacyRead, measures: set[str] | None, year: in
                                              "narrative", mt.start())
 
 
-def _read_zero(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
+def _read_zero(text: str, read: LegacyRead, measures: AbstractSet[str] | None, year: int | None,
                found: dict[tuple[str, str | None], LegacyValue],
                context: tuple[_Sentences, list[tuple[int, int]]]) -> None:
     sentences, masked = context
@@ -537,7 +538,7 @@ def _read_zero(text: str, read: LegacyRead, measures: set[str] | None, year: int
                 break
 
 
-def read_prose_values(text: str, measures: set[str] | None, year: int | None,
+def read_prose_values(text: str, measures: AbstractSet[str] | None, year: int | None,
                       read: LegacyRead | None = None) -> list[LegacyValue]:
     """Legacy measures stated in running prose (``measures``: only these; None: all), numbers
     first, then zero statements for the measures no number was found for."""
@@ -547,7 +548,7 @@ def read_prose_values(text: str, measures: set[str] | None, year: int | None,
     return list(found.values())
 
 
-def _read_narrative(text: str, read: LegacyRead, measures: set[str] | None, year: int | None,
+def _read_narrative(text: str, read: LegacyRead, measures: AbstractSet[str] | None, year: int | None,
                     found: dict[tuple[str, str | None], LegacyValue]) -> None:
     """Numbers first, then zero statements, over one sentence split and one set of trap spans
     (their notes added to ``read`` once)."""

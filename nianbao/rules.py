@@ -8,6 +8,7 @@ from __future__ import annotations
 from functools import cache
 from operator import itemgetter
 from typing import Callable
+from collections.abc import Set as AbstractSet
 
 from .model import Cell, RuleResult
 from .vocab import Rule, choose, expression_ids, load, parse_expression
@@ -169,7 +170,7 @@ def _axes() -> dict[str, tuple[list[str], list[str], dict[str, int]]]:
     return {t: (rows, cols, {c: j for j, c in enumerate(cols)}) for t, (rows, cols) in axes.items()}
 
 
-def narrative_consistency(figures, cells: list[Cell], unreadable: set[str] = frozenset()) -> list[RuleResult]:
+def narrative_consistency(figures, cells: list[Cell], unreadable: AbstractSet[str] = frozenset()) -> list[RuleResult]:
     """Compare figures stated in prose with the report's own tables (a warning rule).
 
     ``figures`` are nianbao.legacy.StatedFigure (their crosswalk says what to compare with:
