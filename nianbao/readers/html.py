@@ -178,7 +178,7 @@ def _flatten(text: str) -> str:
 # -- tree walk -------------------------------------------------------------------------------
 
 
-def _layout_tables(parser: LexborHTMLParser, one_column: dict[int, bool] | None = None) -> set[int]:
+def _layout_tables(parser: LexborHTMLParser, one_column: dict[int, bool]) -> set[int]:
     """mem_ids of layout tables: tables that hold a data table (one with more than one cell
     in some row) at any depth. They are read as running text so the data tables inside them
     become grids. A one-column table nested in a cell is just flattened into the cell.
@@ -190,9 +190,7 @@ def _layout_tables(parser: LexborHTMLParser, one_column: dict[int, bool] | None 
     # verdict is known before its enclosing table is looked at.
     for table in reversed(tables):
         if table.mem_id not in layout:
-            verdict = _is_layout_grid(table)
-            if one_column is not None:
-                one_column[table.mem_id] = verdict
+            verdict = one_column[table.mem_id] = _is_layout_grid(table)
             if verdict:
                 continue  # a trivial one-column table does not make its container a layout
         node = table.parent
