@@ -52,7 +52,7 @@ METADATA_FIELDS = ("agency", "report_year", "template", "original_script", "publ
 def _render(args: tuple[int, int, tuple[str, ...]]) -> tuple[str, bytes, dict]:
     """Case ``i`` of the corpus: (file name, bytes, manifest entry). Case i depends only on
     (seed, i), so a corpus is reproducible and independent of the worker count."""
-    from nianbao.vocab import load
+    from nianbao.vocabulary.loader import load
     from tests.generator import expected_rule_results, random_case
 
     i, seed, formats = args
@@ -98,7 +98,7 @@ def generate(raw_dir: Path, n: int, seed: int, formats: tuple[str, ...], workers
 def run_pipeline(raw_dir: Path, db: Path, home: Path) -> None:
     os.environ["DAGSTER_HOME"] = str(home)
     os.environ["TQDM_DISABLE"] = "1"  # Great Expectations' progress bars
-    from nianbao.cli import main
+    from orchestration.cli import main
 
     code = main(["run", "--raw-dir", str(raw_dir), "--db", str(db)])
     if code != 0:

@@ -39,9 +39,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from nianbao import batch  # noqa: E402
-from nianbao.lifetime import die_with_parent  # noqa: E402
-from nianbao.parse import Limits  # noqa: E402
+from nianbao.run import pool  # noqa: E402
+from nianbao.run.raw_rows import result_rows  # noqa: E402
+from nianbao.run.lifetime import die_with_parent  # noqa: E402
+from nianbao.parse.pipeline import Limits  # noqa: E402
 from tests import adversarial as adv  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "fuzz"
@@ -55,20 +56,20 @@ def _rss_bytes() -> int:
 
 def _child(conn, path: str, name: str, limits: Limits, max_seconds: int, max_memory_mb: int) -> None:
     die_with_parent()
-    batch._cap_memory(max_memory_mb)
+    pool._cap_memory(max_memory_mb)
     base = _rss_bytes()
     t0 = time.perf_counter()
     crash = None
     problems = []
     status = reason = None
     try:
-        result = batch.parse_path(Path(path), name, limits, max_seconds)
+        result = pool.parse_path(Path(path), name, limits, max_seconds)
         status, reason = result.parse_status, result.rejection_reason
         if status not in adv.PARSE_STATUSES:
             problems.append(f"unknown status {status!r}")
         if status != "complete" and not (isinstance(reason, str) and reason.strip()):
             problems.append("no reason for a result that is not complete")
-        rows = batch.result_rows(result, name)
+        rows = result_rows(result, name)
         for table in ("reports", "report_cells", "parse_notes", "rule_results"):
             for row in getattr(rows, table):
                 for v in row:
@@ -132,8 +133,8 @@ def phase1(files: list[tuple[Path, str]], workers: int, limits: Limits, max_seco
 def phase2(raw: Path, work: Path, workers: int, max_seconds: int, max_memory_mb: int, max_bytes: int) -> dict:
     import duckdb
 
-    from nianbao.ingest import parse_new_reports, register_files
-    from nianbao.settings import Settings
+    from nianbao.run.ingest import parse_new_reports, register_files
+    from nianbao.run.settings import Settings
 
     settings = Settings(raw_dir=raw.resolve(), db_path=(work / "fuzz.duckdb").resolve(), max_file_bytes=max_bytes,
                         max_parse_seconds=max_seconds, max_parse_memory_mb=max_memory_mb, workers=workers)

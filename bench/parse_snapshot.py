@@ -7,7 +7,7 @@ For changes that must not alter any output (speed work): the corpus is fixed —
 reports (tests/generator, txt/html and some docx/pdf), the seed reports in ../shared/seeds,
 the real reports in ../shared/real-reports, raw/samples and adversarial mutations
 (tests/adversarial) — rendered once and cached in bench/out/snapshot-corpus.pkl. Each file is
-parsed with nianbao.parse.parse_bytes and its ParseResult dumped canonically (to_dict(),
+parsed with nianbao.parse.pipeline.parse_bytes and its ParseResult dumped canonically (to_dict(),
 is_reconciled, floats by repr), one JSON line per file. ``check`` prints the first
 differences and exits 1 when any file's line differs.
 """
@@ -71,7 +71,7 @@ def _canon(o):
 
 
 def dump(files: list[tuple[str, str, bytes]]) -> tuple[list[str], float]:
-    from nianbao.parse import parse_bytes
+    from nianbao.parse.pipeline import parse_bytes
 
     lines = []
     cpu = 0.0

@@ -29,8 +29,8 @@ def _new_id(col: str, k: str) -> str:
 def replicate(src_db: Path, dest_db: Path, k: int) -> dict:
     import duckdb
 
-    from nianbao.raw_schema import RAW_TABLES
-    from nianbao.warehouse import PER_REPORT_TABLES
+    from nianbao.run.raw_schema import RAW_TABLES
+    from nianbao.run.warehouse import PER_REPORT_TABLES
 
     dest_db.parent.mkdir(parents=True, exist_ok=True)
     for p in (dest_db, Path(f"{dest_db}.wal")):
@@ -100,7 +100,7 @@ def main() -> int:
 
     import duckdb
 
-    from nianbao.expectations import run_suites, store_outcomes
+    from nianbao.checks.expectations import run_suites, store_outcomes
     t0 = time.perf_counter()
     outcomes = run_suites(str(work_db))
     with duckdb.connect(str(work_db)) as con:
@@ -108,8 +108,8 @@ def main() -> int:
     out["checks_s"] = round(time.perf_counter() - t0, 1)
     print(f"[checks] {out['checks_s']} s", flush=True)
 
-    from nianbao.settings import Settings
-    from nianbao.warehouse import publish
+    from nianbao.run.settings import Settings
+    from nianbao.run.warehouse import publish
     t0 = time.perf_counter()
     published = publish(Settings(raw_dir=home, db_path=home / "nianbao.duckdb"))
     out["publish_s"] = round(time.perf_counter() - t0, 1)

@@ -9,7 +9,7 @@
 For each N it measures and prints, beside the targets of issue 6:
 
 * library parse throughput (reports/s): one core (``parse_bytes`` in this process) and all cores
-  (``nianbao.batch.parse_many``, the pool a run uses), on a sample of the corpus;
+  (``nianbao.run.pool.parse_many``, the pool a run uses), on a sample of the corpus;
 * a cold ``nianbao run`` (fresh warehouse, fresh Dagster home) end to end, with the time of each
   Dagster step (from the run's step stats) and the start-up before the first step;
 * warm runs on that warehouse after adding 1 new file and after changing 1 file;
@@ -212,8 +212,8 @@ def corpus(n: int, seed: int, jobs: int) -> Path:
 # ---------------------------------------------------------------------------- measurements
 
 def parse_throughput(raw: Path, sample: int, workers: int) -> dict:
-    from nianbao.batch import parse_many
-    from nianbao.parse import Limits, parse_bytes
+    from nianbao.run.pool import parse_many
+    from nianbao.parse.pipeline import Limits, parse_bytes
 
     files = sorted(f for f in raw.rglob("*") if f.is_file() and "-copy-of-" not in f.name)[:sample]
     blobs = [(f.name, f.read_bytes()) for f in files]
@@ -297,7 +297,7 @@ def nianbao_run(raw: Path, home: Path, log: Path, partitioned: bool = False) -> 
                DAGSTER_HOME=str(home / "dagster_home"), TQDM_DISABLE="1")
     argv = ["run", "--partitioned"] if partitioned else ["run"]
     # what the `nianbao` command runs (console_main), with these arguments
-    cmd = [sys.executable, "-c", f"import sys; sys.argv[1:] = {argv!r}; from nianbao.cli import console_main; "
+    cmd = [sys.executable, "-c", f"import sys; sys.argv[1:] = {argv!r}; from orchestration.cli import console_main; "
                                  "sys.exit(console_main())"]
     started = time.time()
     with open(log, "w") as fh:

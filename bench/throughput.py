@@ -2,7 +2,7 @@
 
     python bench/throughput.py [N] [SEED] [--formats txt,html] [--profile]
 
-Renders N random cases (tests/generator), then times nianbao.parse.parse_bytes (CPU time of
+Renders N random cases (tests/generator), then times nianbao.parse.pipeline.parse_bytes (CPU time of
 this process, so other load on the machine barely moves the figure) over them
 and over the five real seed reports; prints reports per second. ``--profile`` prints the
 top of a cProfile of the parse loop.
@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from nianbao.parse import parse_bytes  # noqa: E402
+from nianbao.parse.pipeline import parse_bytes  # noqa: E402
 from tests.generator import random_case  # noqa: E402
 
 

@@ -7,15 +7,15 @@ has a single writer, and per-step processes would only add start-up time.
 
 import dagster as dg
 
-from .check_assets import build_validation_asset
-from .dbt_assets import build_dbt_assets, dbt_executable, dbt_project
-from .ingest_assets import build_parsed_reports, report_files
-from .partitions import GROUP as PARTITION_GROUP
-from .partitions import (PARTITIONED_JOB, build_partition_assets, partition_keys_assets, partitioned_executor,
+from orchestration.assets.checks import build_validation_asset
+from orchestration.assets.dbt import build_dbt_assets, dbt_executable, dbt_project
+from orchestration.assets.ingest import build_parsed_reports, report_files
+from orchestration.assets.partitions import GROUP as PARTITION_GROUP
+from orchestration.assets.partitions import (PARTITIONED_JOB, build_partition_assets, partition_keys_assets, partitioned_executor,
                          partitioned_job_config)
-from .publish_assets import build_publish_asset
-from .resources import NianbaoDbtCliResource, NianbaoResource
-from .sensors import build_raw_dir_sensor
+from orchestration.assets.publish import build_publish_asset
+from orchestration.resources import NianbaoDbtCliResource, NianbaoResource
+from orchestration.sensors import build_raw_dir_sensor
 
 MAIN_JOB = "nianbao_all"
 
@@ -45,3 +45,8 @@ def build_definitions() -> dg.Definitions:
 @dg.definitions
 def defs() -> dg.Definitions:
     return build_definitions()
+
+
+def partitioned_job() -> dg.JobDefinition:
+    """The partitioned job, importable for ``dagster.reconstructable`` (multiprocess and cluster executors)."""
+    return build_definitions().resolve_job_def(PARTITIONED_JOB)

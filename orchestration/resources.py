@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from nianbao.settings import Settings, export_for_dbt, load_settings
+from nianbao.run.settings import Settings, export_for_dbt, load_settings
 
 
 class NianbaoResource(dg.ConfigurableResource):

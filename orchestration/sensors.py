@@ -5,7 +5,7 @@ import os
 
 import dagster as dg
 
-from nianbao.settings import load_settings
+from nianbao.run.settings import load_settings
 
 
 def raw_dir_fingerprint(raw_dir) -> str:

@@ -2,7 +2,7 @@
   Incremental per-report models (materialized='incremental', incremental_strategy='report_sync').
 
   A report's rows in a per-report model depend only on that report's raw rows (raw.reports and
-  the per-report raw tables, which nianbao.warehouse.load_raw replaces together when a report is
+  the per-report raw tables, which nianbao.run.warehouse.load_raw replaces together when a report is
   (re)parsed), on the vocabulary and on the dbt code. So a run only has to rebuild the reports
   whose fingerprint changed since the last complete build:
 

@@ -1,5 +1,5 @@
 {#
-  source() as dbt's own, except in the partitioned job (orchestration/partitions.py): there the
+  source() as dbt's own, except in the partitioned job (orchestration/assets/partitions.py): there the
   per-report raw tables are Parquet files written by the parse partitions, one per partition,
   and dbt reads them where they are:
 

@@ -1,16 +1,16 @@
-"""File readers: bytes of a text, HTML, PDF or DOCX file → :class:`~nianbao.document.Document`.
+"""File readers: bytes of a text, HTML, PDF or DOCX file → :class:`~nianbao.readers.document.Document`.
 
 ``read_document(data, filename)`` sniffs the content first (``%PDF-``; a ZIP holding
 ``word/document.xml``; HTML markup in the first KB) and falls back on the extension. Any
-failure inside a reader surfaces as :class:`~nianbao.document.UnreadableFile` whose message is
+failure inside a reader surfaces as :class:`~nianbao.readers.document.UnreadableFile` whose message is
 the human-readable rejection reason (the original exception type is kept in it).
 """
 from __future__ import annotations
 
 import os
 
-from nianbao.decode import decode_bytes
-from nianbao.document import Document, TextBlock, UnreadableFile
+from nianbao.readers.decode import decode_bytes
+from nianbao.readers.document import Document, TextBlock, UnreadableFile
 
 __all__ = ["read_document", "read_text", "sniff_format", "replacement_notes"]
 

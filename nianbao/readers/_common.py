@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from nianbao.document import Block, TableBlock, TextBlock
+from nianbao.readers.document import Block, TableBlock, TextBlock
 
 _WS_RE = re.compile(r"[ \t\n\r\f\v\xa0]+")
 

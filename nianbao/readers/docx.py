@@ -23,7 +23,7 @@ import zipfile
 
 from lxml import etree
 
-from nianbao.document import Document, UnreadableFile
+from nianbao.readers.document import Document, UnreadableFile
 from nianbao.readers._common import BlockBuilder, join_pieces, pad_rows
 
 __all__ = ["read_docx", "check_docx_zip"]

@@ -29,7 +29,7 @@ import logging
 import math
 import re
 
-from nianbao.document import Document, UnreadableFile
+from nianbao.readers.document import Document, UnreadableFile
 from nianbao.readers._common import BlockBuilder, join_pieces, pad_rows
 
 __all__ = ["read_pdf"]
@@ -389,7 +389,7 @@ def _fast_page_class():
     from pdfminer.pdffont import PDFCIDFont, PDFUnicodeNotDefined
     from pdfplumber.utils.exceptions import PdfminerException
 
-    from nianbao.readers.pdf_content import FastInterpreter
+    from nianbao.readers.fast.pdf_content import FastInterpreter
 
     def decode(font, data: bytes) -> tuple:
         """``tuple(font.decode(data))``: a CID font's CMap read without its generator (the

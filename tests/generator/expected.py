@@ -20,7 +20,7 @@ Conventions (the warehouse contract, format-spec §4.4 and §4.9):
 """
 from __future__ import annotations
 
-from nianbao.vocab import load
+from nianbao.vocabulary.loader import load
 
 from .spec import (
     PROSE_MEASURES,

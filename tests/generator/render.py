@@ -5,7 +5,7 @@
 The rng only decides presentation (title form, metadata style, which label gets a space,
 which zero cell is printed blank, prose wording …), never a value a parser must read: the
 expected values depend on the spec, the layout and the perturbation set alone
-(``expected.py``). Labels and ids come from ``nianbao.vocab.load()``; what is listed here is
+(``expected.py``). Labels and ids come from ``nianbao.vocabulary.loader.load()``; what is listed here is
 test data about how real reports deviate from them (format-spec §4).
 """
 from __future__ import annotations
@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 from xml.sax.saxutils import escape as _xml_escape
 
-from nianbao.vocab import load
+from nianbao.vocabulary.loader import load
 
 from .spec import (
     ReportSpec,

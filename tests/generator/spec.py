@@ -3,7 +3,7 @@
 A :class:`ReportSpec` is layout-free: the same spec can be rendered as pipe text, HTML, PDF
 or DOCX (``render.py``) and the values a correct parser must read back are derived from it
 (``expected.py``). Row and column ids come from the project vocabulary
-(``nianbao.vocab.load()``); nothing here lists row labels.
+(``nianbao.vocabulary.loader.load()``); nothing here lists row labels.
 
 Value conventions of the spec:
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Union
 
-from nianbao.vocab import load
+from nianbao.vocabulary.loader import load
 
 TEMPLATES = ("2019", "2021")
 BREAKABLE_RULES = (
@@ -49,7 +49,7 @@ PROSE_MEASURES = (
     "unable_to_provide_unspecified",
     "not_processed_unspecified",
 )
-# Digit runs longer than this are not split by the parser (nianbao.tables.MAX_SPLIT_DIGITS):
+# Digit runs longer than this are not split by the parser (nianbao.parse.tables.MAX_SPLIT_DIGITS):
 # by convention such a no_separator row is "too_long", i.e. unreadable.
 RUN_TOGETHER_MAX_DIGITS = 24
 

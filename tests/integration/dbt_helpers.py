@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nianbao.raw_schema import RAW_TABLES, column_names, create_table_sql
-from nianbao.vocab import dimension_tables
+from nianbao.run.raw_schema import RAW_TABLES, column_names, create_table_sql
+from nianbao.vocabulary.dimensions import dimension_tables
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_PROJECT = REPO / "dbt_project"

@@ -2,7 +2,7 @@
 
 A raw directory of parsed reports (the files of test_dbt_legacy: cross-year series, a
 duplicate with different bytes, pre-2019 and aggregate reports) is registered and parsed with
-the pipeline's own ingest functions (nianbao.ingest: unchanged reports keep their raw rows,
+the pipeline's own ingest functions (nianbao.run.ingest: unchanged reports keep their raw rows,
 re-parsed and vanished ones are replaced), and `dbt build` runs on the work database. Then one
 file is added (extending a cross-year series), one changed (new bytes, a different carry-over),
 one removed (the year N−1 of another series) and a byte-identical copy added; after the
@@ -27,8 +27,8 @@ def _write(raw: Path, files: dict[str, bytes]) -> None:
 
 
 def _ingest(monkeypatch, raw: Path, db: Path):
-    from nianbao.ingest import parse_new_reports, register_files
-    from nianbao.settings import load_settings
+    from nianbao.run.ingest import parse_new_reports, register_files
+    from nianbao.run.settings import load_settings
 
     monkeypatch.setenv("NIANBAO_RAW_DIR", str(raw))
     monkeypatch.setenv("NIANBAO_DB", str(db))

@@ -1,7 +1,7 @@
 """Issue 4 at the dbt level: legacy measures, stated figures, cross-report rules, agency identity,
 document kinds and duplicates, on a small raw warehouse built by the parser itself.
 
-Every report below is a file parsed by nianbao.parse (generated with tests/generator or written
+Every report below is a file parsed by nianbao.parse.pipeline (generated with tests/generator or written
 here in real pre-2019 style) and loaded into the raw tables exactly as the pipeline's
 batch.result_rows writes them; then `dbt build` runs once (no Dagster, no GE, no file scan).
 
@@ -30,9 +30,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nianbao.batch import RawRows, result_rows
-from nianbao.parse import parse_bytes
-from nianbao.vocab import dimension_tables
+from nianbao.run.raw_rows import RawRows, result_rows
+from nianbao.parse.pipeline import parse_bytes
+from nianbao.vocabulary.dimensions import dimension_tables
 from tests.integration.dbt_helpers import dbt_build, dict_rows, write_raw
 from tests.generator import random_spec, render
 from tests.generator.spec import prose_figures, t2_number, t3_cols

@@ -1,7 +1,7 @@
 """dbt models end to end on a tiny hand-written warehouse.
 
-Builds a temporary DuckDB file with the raw tables (nianbao.raw_schema) and the vocabulary
-tables (nianbao.vocab.dimension_tables), fills them with a handful of reports, runs
+Builds a temporary DuckDB file with the raw tables (nianbao.run.raw_schema) and the vocabulary
+tables (nianbao.vocabulary.dimensions.dimension_tables), fills them with a handful of reports, runs
 `dbt build` on dbt_project/ as a subprocess and checks real values in the marts.
 
 The fixture:
@@ -28,8 +28,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nianbao.raw_schema import column_names
-from nianbao.vocab import dimension_tables
+from nianbao.run.raw_schema import column_names
+from nianbao.vocabulary.dimensions import dimension_tables
 from tests.integration.dbt_helpers import dbt_build, dict_rows, write_raw
 
 REPO = Path(__file__).resolve().parents[2]

@@ -6,8 +6,8 @@ import dagster as dg
 import yaml
 from dagster._core.storage.event_log import SqliteEventLogStorage
 
-from orchestration.event_log_storage import PooledSqliteEventLogStorage
-from orchestration.instance import ensure_dagster_home
+from orchestration.runtime.event_log_storage import PooledSqliteEventLogStorage
+from orchestration.runtime.instance import ensure_dagster_home
 
 
 @dg.asset

@@ -1,4 +1,4 @@
-"""The partitioned parse (orchestration/partitions.py, nianbao/parquet.py).
+"""The partitioned parse (orchestration/assets/partitions.py, nianbao/run/parquet.py).
 
 * The job ``nianbao_partitioned`` runs with Dagster's multiprocess executor (each partition a
   step in its own process, as a cluster executor would place them) and publishes a warehouse
@@ -13,10 +13,10 @@ import dagster as dg
 import duckdb
 import pytest
 
-from nianbao.parquet import parse_partition, part_path, partition_keys, write_registry
-from nianbao.scan import scan_raw_dir
-from nianbao.settings import load_settings
-from orchestration.instance import ensure_dagster_home
+from nianbao.run.parquet import parse_partition, part_path, partition_keys, write_registry
+from nianbao.run.scan import scan_raw_dir
+from nianbao.run.settings import load_settings
+from orchestration.runtime.instance import ensure_dagster_home
 from tests.conftest import SAMPLES
 from tests.generator import random_case
 
@@ -55,9 +55,10 @@ def _marts(db):
 
 
 def test_partitioned_job_multiprocess_equals_single_machine(tmp_path):
-    from nianbao.settings import export_for_dbt
+    from nianbao.run.settings import export_for_dbt
     from orchestration.definitions import MAIN_JOB, build_definitions
-    from orchestration.partitions import PARTITIONED_JOB, partitioned_job
+    from orchestration.assets.partitions import PARTITIONED_JOB
+    from orchestration.definitions import partitioned_job
 
     raw = _raw_dir(tmp_path)
     mp = pytest.MonkeyPatch()

@@ -6,7 +6,7 @@ import shutil
 import duckdb
 import pytest
 
-from nianbao.cli import main
+from orchestration.cli import main
 from tests.conftest import SAMPLES, SHARED
 
 

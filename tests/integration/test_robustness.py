@@ -12,7 +12,7 @@ One story, run once for the module (three complete runs, three killed ones):
 5. run C completes; its marts differ from B's only by X's rows (gone) and Y's (new).
 
 The publish step itself is killed at its two delicate points by the test hook
-``NIANBAO_TEST_CRASH_AT`` (cheaper than whole runs; see nianbao/warehouse.py).
+``NIANBAO_TEST_CRASH_AT`` (cheaper than whole runs; see nianbao/run/warehouse.py).
 """
 from __future__ import annotations
 
@@ -32,9 +32,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nianbao.cli import main
-from nianbao.settings import Settings
-from nianbao.warehouse import publish
+from orchestration.cli import main
+from nianbao.run.settings import Settings
+from nianbao.run.warehouse import publish
 from tests import adversarial as adv
 
 REPO = Path(__file__).resolve().parents[2]
@@ -97,16 +97,16 @@ with open(out, "w") as fh:
 
 SLOW_PARSE_RUN = r'''
 import sys, time
-import nianbao.batch as batch
-real = batch.parse_bytes
+import nianbao.run.pool as pool
+real = pool.parse_bytes
 def slow(*args, **kwargs):  # keeps the parser workers busy so the kill lands inside the parse
     time.sleep(120)
     return real(*args, **kwargs)
-batch.parse_bytes = slow
-from nianbao.cli import main
+pool.parse_bytes = slow
+from orchestration.cli import main
 sys.exit(main(sys.argv[1:]))
 '''
-PLAIN_RUN = "import sys\nfrom nianbao.cli import main\nsys.exit(main(sys.argv[1:]))\n"
+PLAIN_RUN = "import sys\nfrom orchestration.cli import main\nsys.exit(main(sys.argv[1:]))\n"
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -310,7 +310,7 @@ def story(tmp_path_factory) -> Story:
         y_path.write_bytes(_report_y())
         env = {**os.environ}
         s.killed.append(kill_run_at("parse", r"^\[ingest\] registered", args, env, db, code=SLOW_PARSE_RUN,
-                                    child_pattern=r"import nianbao\.batch as batch"))
+                                    child_pattern=r"import nianbao\.run\.pool as pool"))
         s.killed.append(kill_run_at("dbt", r"^\[dbt\] dbt build started", args, env, db,
                                     child_pattern=r"dbt(-guard)? build"))  # the guard relays to the dbt server
         s.killed.append(kill_run_at("checks", r"^\[checks\] running", args, env, db))
@@ -463,7 +463,7 @@ def test_killed_runs_were_killed_where_intended(story):
     assert not any(line.startswith("[dbt]") for line in parse.lines)
     # dbt was running: in the dbt server the run started ahead, asked by the guard dagster-dbt starts
     assert any(re.search(r"dbt(-guard)? build", c) for c in dbt.children_at_kill.values())
-    assert any("orchestration.dbt_server" in c for c in dbt.children_at_kill.values())
+    assert any("orchestration.runtime.dbt_server" in c for c in dbt.children_at_kill.values())
     assert not any("dbt build finished" in line for line in dbt.lines)
     assert any(line.startswith("[dbt] dbt build finished") for line in checks.lines)
     assert not any(line.startswith("[checks] ") and "suites run" in line for line in checks.lines)
@@ -540,8 +540,8 @@ def _value(path: Path) -> int:
         con.close()
 
 
-PUBLISH = ("import sys\nfrom pathlib import Path\nfrom nianbao.settings import Settings\n"
-           "from nianbao.warehouse import publish\n"
+PUBLISH = ("import sys\nfrom pathlib import Path\nfrom nianbao.run.settings import Settings\n"
+           "from nianbao.run.warehouse import publish\n"
            "publish(Settings(raw_dir=Path(sys.argv[1]), db_path=Path(sys.argv[2])))\n")
 
 

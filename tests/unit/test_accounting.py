@@ -8,9 +8,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from nianbao import batch
-from nianbao.ingest import parse_new_reports, register_files
-from nianbao.settings import Settings
+from nianbao.run import pool
+from nianbao.run.ingest import parse_new_reports, register_files
+from nianbao.run.settings import Settings
 from tests import adversarial as adv
 
 SIZE_CAP = 1_000_000
@@ -71,7 +71,7 @@ def test_vanished_file_retried_and_deleted_file_removed(messy, monkeypatch):
     settings, _ = messy
     victim = settings.raw_dir / "names" / adv.LONG_ASCII_NAME
     register_files(settings)
-    real = batch.parse_path
+    real = pool.parse_path
 
     def vanish_then_parse(path, *args, **kwargs):  # the file disappears between scan and parse
         if path.name == adv.LONG_ASCII_NAME:
@@ -80,12 +80,12 @@ def test_vanished_file_retried_and_deleted_file_removed(messy, monkeypatch):
             path = Path(str(path) + ".gone")
         return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(batch, "parse_path", vanish_then_parse)
+    monkeypatch.setattr(pool, "parse_path", vanish_then_parse)
     parse_new_reports(settings)
     files, _ = _tables(settings)
     assert files[f"names/{adv.LONG_ASCII_NAME}"][1:] == ("rejected", "cannot read file: No such file or directory")
 
-    monkeypatch.setattr(batch, "parse_path", real)
+    monkeypatch.setattr(pool, "parse_path", real)
     register_files(settings)
     summary = parse_new_reports(settings)
     assert summary.load.parsed_now == 1  # only the file that could not be read is parsed again

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nianbao.agency import division_code, identify, place_of_division
+from nianbao.parse.agency import division_code, identify, place_of_division
 
 
 @pytest.mark.parametrize("printed, canonical", [

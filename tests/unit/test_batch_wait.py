@@ -1,16 +1,16 @@
-"""The run's wait on its parser processes (nianbao.batch._ready / _readable_within): one
+"""The run's wait on its parser processes (nianbao.run.pool._ready / _readable_within): one
 select.poll call standing in for multiprocessing.connection.wait, with the same answers."""
 import multiprocessing
 import time
 
 import pytest
 
-from nianbao import batch
+from nianbao.run import pool
 
 
 @pytest.fixture(params=[True, False], ids=["poll", "multiprocessing-wait"])
 def waiting(request, monkeypatch):
-    monkeypatch.setattr(batch, "_HAS_POLL", request.param)  # False: where select.poll is missing
+    monkeypatch.setattr(pool, "_HAS_POLL", request.param)  # False: where select.poll is missing
 
 
 def _sleep_then_exit(seconds):
@@ -21,10 +21,10 @@ def test_ready_names_only_what_is_readable(waiting):
     quiet_a, quiet_b = multiprocessing.Pipe()
     loud_a, loud_b = multiprocessing.Pipe()
     loud_b.send("result")
-    assert batch._ready([quiet_a, loud_a], 0) == {loud_a}
-    assert batch._ready([quiet_a], 0.05) == set()
+    assert pool._ready([quiet_a, loud_a], 0) == {loud_a}
+    assert pool._ready([quiet_a], 0.05) == set()
     loud_a.recv()
-    assert batch._ready([quiet_a, loud_a], 0) == set()
+    assert pool._ready([quiet_a, loud_a], 0) == set()
 
 
 def test_ready_sees_a_closed_pipe_and_a_dead_process(waiting):
@@ -32,23 +32,23 @@ def test_ready_sees_a_closed_pipe_and_a_dead_process(waiting):
     proc = ctx.Process(target=_sleep_then_exit, args=(0.1,))
     proc.start()
     a, b = ctx.Pipe()  # made after the fork: the child holds no copy of b
-    assert batch._ready([a, proc.sentinel], 0) == set()
+    assert pool._ready([a, proc.sentinel], 0) == set()
     b.close()
-    assert batch._ready([a, proc.sentinel], 0) == {a}  # EOF counts as readable: recv raises
-    assert proc.sentinel in batch._ready([proc.sentinel], 10)
+    assert pool._ready([a, proc.sentinel], 0) == {a}  # EOF counts as readable: recv raises
+    assert proc.sentinel in pool._ready([proc.sentinel], 10)
     proc.join()
 
 
 def test_ready_waits_for_the_timeout(waiting):
     a, _b = multiprocessing.Pipe()
     started = time.monotonic()
-    assert batch._ready([a], 0.2) == set()
+    assert pool._ready([a], 0.2) == set()
     assert time.monotonic() - started >= 0.19
 
 
 def test_readable_within_follows_the_connection(waiting):
     a, b = multiprocessing.Pipe()
-    readable = batch._readable_within(a)
+    readable = pool._readable_within(a)
     assert not readable(0)
     b.send(7)
     assert readable(1.0)

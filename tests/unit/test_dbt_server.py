@@ -1,4 +1,4 @@
-"""The dbt started ahead of a run (orchestration/dbt_server.py): a command relayed to it writes
+"""The dbt started ahead of a run (orchestration/runtime/dbt_server.py): a command relayed to it writes
 to the caller's stdout and ends with dbt's own exit code; without a server, nothing is relayed."""
 import os
 import subprocess
@@ -8,13 +8,13 @@ import time
 
 import pytest
 
-from orchestration import dbt_server
+from orchestration.runtime import dbt_server
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Unix sockets + fd passing")
 
 CLIENT = textwrap.dedent("""
     import sys
-    from orchestration.dbt_server import relay
+    from orchestration.runtime.dbt_server import relay
     code = relay(sys.argv[1], sys.argv[2:])
     print("relayed:", code, flush=True)
     sys.exit(0 if code is None else code)
@@ -63,7 +63,7 @@ def test_without_a_server_nothing_is_relayed(tmp_path):
 
 
 def test_the_guard_relays_to_the_server_and_runs_dbt_itself_without_one(server, tmp_path, monkeypatch):
-    from orchestration.dbt_assets import dbt_executable
+    from orchestration.assets.dbt import dbt_executable
 
     monkeypatch.setenv("NIANBAO_DB", str(tmp_path / "w.duckdb"))  # the guard is written in its work dir
     guard = dbt_executable()

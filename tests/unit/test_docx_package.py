@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from nianbao.document import UnreadableFile
+from nianbao.readers.document import UnreadableFile
 from nianbao.readers.docx import check_docx_zip, read_docx
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

@@ -4,8 +4,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from nianbao.expectations import _facts_rows, _facts_side, all_aggregates
-from nianbao.vocab import load
+from nianbao.checks.expectations import _facts_rows, _facts_side, all_aggregates
+from nianbao.vocabulary.loader import load
 
 
 @pytest.fixture

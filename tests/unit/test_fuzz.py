@@ -18,12 +18,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nianbao import batch
-from nianbao.batch import RETRY_NOTE, parse_many, result_rows
-from nianbao.document import Document, TableBlock, TextBlock
-from nianbao.model import ParseResult
-from nianbao.parse import Limits, parse_bytes, parse_document, report_id_of
-from nianbao.raw_schema import column_names
+from nianbao.run import pool
+from nianbao.run.pool import parse_many
+from nianbao.run.raw_rows import RETRY_NOTE, result_rows
+from nianbao.readers.document import Document, TableBlock, TextBlock
+from nianbao.parse.model import ParseResult
+from nianbao.parse.pipeline import Limits, parse_bytes, parse_document, report_id_of
+from nianbao.run.raw_schema import column_names
 from tests import adversarial as adv
 
 FAST = settings(max_examples=40, deadline=None, derandomize=True,
@@ -241,14 +242,14 @@ def files(tmp_path):
 
 
 def _patch_marker(monkeypatch, action):
-    real = batch.parse_bytes
+    real = pool.parse_bytes
 
     def patched(data, name, limits=Limits()):
         if b"MARKER" in data:
             action()
         return real(data, name, limits)
 
-    monkeypatch.setattr(batch, "parse_bytes", patched)  # forked workers inherit the patch
+    monkeypatch.setattr(pool, "parse_bytes", patched)  # forked workers inherit the patch
 
 
 def _reasons(rows):
@@ -280,7 +281,7 @@ def test_parse_stuck_where_the_alarm_cannot_reach_is_killed(monkeypatch, files):
         time.sleep(60)
 
     _patch_marker(monkeypatch, stuck)
-    monkeypatch.setattr(batch, "HARD_KILL_GRACE_SECONDS", 1.0)
+    monkeypatch.setattr(pool, "HARD_KILL_GRACE_SECONDS", 1.0)
     started = time.monotonic()
     rows = parse_many(files, Limits(), max_seconds=1, workers=2)
     assert time.monotonic() - started < 8

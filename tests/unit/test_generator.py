@@ -13,7 +13,7 @@ from itertools import combinations
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from nianbao.vocab import load
+from nianbao.vocabulary.loader import load
 from tests.generator import (
     BREAKABLE_RULES,
     ENCODINGS,

@@ -3,7 +3,7 @@ elements, spans): the hidden-style test is the old selector's case-sensitive sub
 ("none", "NONE", "None", "idden", "IDDEN") and the display/visibility regex together."""
 from __future__ import annotations
 
-from nianbao.document import TableBlock, TextBlock
+from nianbao.readers.document import TableBlock, TextBlock
 from nianbao.readers.html import read_html
 
 HTML = (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from nianbao.document import Document, TextBlock
-from nianbao.legacy import chinese_number, family_of, read_prose_values
-from nianbao.parse import parse_document
-from nianbao.model import ParseResult
-from nianbao.vocab import load
+from nianbao.readers.document import Document, TextBlock
+from nianbao.parse.stated_figures import chinese_number, family_of, read_prose_values
+from nianbao.parse.pipeline import parse_document
+from nianbao.parse.model import ParseResult
+from nianbao.vocabulary.loader import load
 
 
 def _prose(text: str, year: int | None = None) -> dict[tuple[str, str | None], float]:
@@ -320,7 +320,7 @@ def test_outline_families():
 
 
 def test_seed_003_legacy_measures(shared_dir):
-    from nianbao.parse import parse_bytes
+    from nianbao.parse.pipeline import parse_bytes
 
     r = parse_bytes((shared_dir / "seeds" / "003_db442462a16c13eb.txt").read_bytes(), "003.txt")
     assert r.metadata.outline_family == "A"

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import random
 
-from nianbao import agency, metadata
-from nianbao.legacy import _SENTENCE_END, _clause_start, _Sentences
-from nianbao.prefilter import may_match
-from nianbao.tables import recover_run_together
+from nianbao.parse import agency, metadata
+from nianbao.parse.stated_figures import _SENTENCE_END, _clause_start, _Sentences
+from nianbao.parse.prefilter import may_match
+from nianbao.parse.tables import recover_run_together
 
 
 def test_sentence_ends_are_the_match_positions():

@@ -1,4 +1,4 @@
-"""The PDF reader's content-stream tokeniser (nianbao.readers.pdf_content) against pdfminer's own
+"""The PDF reader's content-stream tokeniser (nianbao.readers.fast.pdf_content) against pdfminer's own
 PDFContentParser: the same objects (types, values, interned literals and keywords, nesting) on
 hand-written and random streams, and pdfminer's parser wherever the fast one is not sure."""
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pdfminer.pdfinterp import PDFContentParser, PDFPageInterpreter, PDFResource
 from pdfminer.pdftypes import PDFStream
 from pdfminer.psparser import LIT, PSEOF
 
-from nianbao.readers.pdf_content import VERIFIED, FastInterpreter, tokenise
+from nianbao.readers.fast.pdf_content import VERIFIED, FastInterpreter, tokenise
 
 pytestmark = pytest.mark.skipif(not VERIFIED, reason="another pdfminer.six: the fast tokeniser is off")
 

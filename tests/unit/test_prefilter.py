@@ -1,11 +1,11 @@
-"""nianbao.prefilter: the literals it says a pattern needs are in every match."""
+"""nianbao.parse.prefilter: the literals it says a pattern needs are in every match."""
 from __future__ import annotations
 
 import random
 import re
 
-from nianbao.legacy import _compiled, _traps
-from nianbao.prefilter import may_match, required_literals
+from nianbao.parse.stated_figures import _compiled, _traps
+from nianbao.parse.prefilter import may_match, required_literals
 
 
 def test_required_literals_of_simple_patterns():

@@ -4,7 +4,7 @@ Values spot-checked against the PDFs' text layer (pdfplumber ``extract_text``).
 """
 import pytest
 
-from nianbao.parse import parse_bytes
+from nianbao.parse.pipeline import parse_bytes
 
 
 def _parse(shared_dir, name):

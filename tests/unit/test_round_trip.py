@@ -23,8 +23,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nianbao.parse import parse_bytes
-from nianbao.vocab import load
+from nianbao.parse.pipeline import parse_bytes
+from nianbao.vocabulary.loader import load
 from tests.generator import (
     BLANK_FREE_LAYOUTS,
     BREAKABLE_RULES,

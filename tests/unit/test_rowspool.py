@@ -7,8 +7,8 @@ import math
 import duckdb
 from hypothesis import given, settings, strategies as st
 
-from nianbao.batch import RawRows
-from nianbao.rowspool import _FAST_ENCODERS, Spool, csv_text, encode_rows
+from nianbao.run.raw_rows import RawRows
+from nianbao.run.spool import _FAST_ENCODERS, Spool, csv_text, encode_rows
 
 _text = st.text(alphabet=st.sampled_from('ab,"\n\r\t 件（）“”\\\'\x00'[:-1] + "零"), max_size=12)
 _maybe_text = st.none() | _text

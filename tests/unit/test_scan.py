@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from nianbao import scan
-from nianbao.scan import scan_raw_dir
+from nianbao.run import scan
+from nianbao.run.scan import scan_raw_dir
 
 CAP = 1 << 20
 

@@ -1,7 +1,7 @@
 """The five real seed reports parse to exactly what they print (shared/seeds/README.md)."""
 import pytest
 
-from nianbao.parse import parse_bytes
+from nianbao.parse.pipeline import parse_bytes
 
 
 def _parse(shared_dir, name):

@@ -3,9 +3,9 @@ the file registry and the parse results."""
 import duckdb
 import pytest
 
-from nianbao.raw_schema import create_table_sql
-from nianbao.scan import FileEntry
-from nianbao.warehouse import write_file_registry, write_source_files
+from nianbao.run.raw_schema import create_table_sql
+from nianbao.run.scan import FileEntry
+from nianbao.run.warehouse import write_file_registry, write_source_files
 
 A, B, C, D = ("a" * 64, "b" * 64, "c" * 64, "d" * 64)
 

@@ -2,10 +2,10 @@
 narrative_table_consistency (tables 三 and 四) when both exist."""
 from __future__ import annotations
 
-from nianbao.model import Cell
-from nianbao.parse import parse_bytes
-from nianbao.prose import ProseFigure, find_prose_figures
-from nianbao.rules import narrative_consistency
+from nianbao.parse.model import Cell
+from nianbao.parse.pipeline import parse_bytes
+from nianbao.parse.stated_figures import figure_for_row, find_prose_figures
+from nianbao.parse.rules import narrative_consistency
 
 SEED_001 = "001_e2088ef8146a25db.txt"
 
@@ -80,8 +80,8 @@ def test_zero_litigation_statement():
 def test_prose_figure_by_row_id_is_compared_like_the_crosswalk_says():
     cells = [Cell("t4", "administrative_review", "total", 7.0), Cell("t4", "lawsuit_without_review", "total", 9.0),
              Cell("t4", "lawsuit_after_review", "total", 0.0)]
-    got = narrative_consistency([ProseFigure("administrative_review", 7, "行政复议7件"),
-                                 ProseFigure("lawsuit_unspecified", 10, "诉讼10件")], cells)
+    got = narrative_consistency([figure_for_row("administrative_review", 7, "行政复议7件"),
+                                 figure_for_row("lawsuit_unspecified", 10, "诉讼10件")], cells)
     assert [(x.scope_id, x.passed) for x in got] == [("administrative_review", True), ("lawsuit_unspecified", False)]
     blank = [Cell("t4", "administrative_review", "total", None)]
-    assert narrative_consistency([ProseFigure("administrative_review", 7)], blank) == []
+    assert narrative_consistency([figure_for_row("administrative_review", 7)], blank) == []

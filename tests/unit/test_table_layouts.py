@@ -6,11 +6,11 @@ unreadable rather than guessed.
 """
 from __future__ import annotations
 
-from nianbao.model import Cell
-from nianbao.rules import evaluate_report_rules, narrative_consistency
-from nianbao.prose import ProseFigure
-from nianbao.tables import read_table3, read_table4
-from nianbao.tokens import Line, tokenise
+from nianbao.parse.model import Cell
+from nianbao.parse.rules import evaluate_report_rules, narrative_consistency
+from nianbao.parse.stated_figures import figure_for_row
+from nianbao.parse.tables import read_table3, read_table4
+from nianbao.parse.tokens import Line, tokenise
 
 T4_HEADER = [
     "行政复议 | 行政诉讼 |",
@@ -155,13 +155,13 @@ def test_unreadable_leaf_row_keeps_outcome_sum_unevaluated():
     results = evaluate_report_rules(cells, {"t3": {"unable_to_provide_not_held"}})
     outcome = [r for r in results if r.rule == "t3_outcome_sum" and r.scope_id == "total"]
     assert outcome and outcome[0].passed is None
-    figures = [ProseFigure("unable_to_provide_unspecified", 2.0, "无法提供2件")]
+    figures = [figure_for_row("unable_to_provide_unspecified", 2.0, "无法提供2件")]
     assert narrative_consistency(figures, cells, {"unable_to_provide_not_held"}) == []
 
 
 def test_pdf_prose_lines_run_on_for_the_figure_reader():
     """A PDF text layer wraps a paragraph at the margin, inside the words of a figure."""
-    from nianbao.parse import _prose_text
+    from nianbao.parse.pipeline import _prose_text
 
     lines = ["(二)依申请公开情况。全年共办结政府信息公开申请件16件,本年度新收政府信",
              "息公开申请14件。依法予以公开10件,不予处理1", "件。", "三、收到和处理政府信息公开申请情况"]
@@ -176,7 +176,7 @@ def test_run_together_split_agrees_with_brute_force():
     import random
     from itertools import combinations
 
-    from nianbao.tables import recover_run_together
+    from nianbao.parse.tables import recover_run_together
 
     def brute(digits, groups):
         width, n, found = sum(groups), len(digits), None
@@ -208,8 +208,8 @@ def test_run_together_split_agrees_with_brute_force():
 def test_document_lines_keep_rows_aligned_with_odd_characters():
     """A text line holding a newline, or a cell holding the internal separator characters,
     must not shift later lines between text and grid rows."""
-    from nianbao.document import Document, TableBlock, TextBlock
-    from nianbao.parse import document_lines
+    from nianbao.readers.document import Document, TableBlock, TextBlock
+    from nianbao.parse.pipeline import document_lines
 
     doc = Document(blocks=[TextBlock(["标题", "甲\n乙"]),
                            TableBlock([["行政许可", "1\x1f2", None], ["行政处罚", "\x1e", "3"]]),
@@ -226,7 +226,7 @@ def test_fast_normalisation_equals_the_reference():
     import random
     import unicodedata
 
-    from nianbao.normalise import _PINYIN_DEBRIS, nfkc, strip_pinyin_debris
+    from nianbao.parse.normalise import _PINYIN_DEBRIS, nfkc, strip_pinyin_debris
 
     rng = random.Random(5)
     pool = ["（", "）", "：", "１", "㈠", "①", "\u3000", "ｶ", "ﾞ", "é", "e\u0301", "ᄀ", "ᅡ", "ﾡ", "ﾢ", "가",
@@ -254,7 +254,7 @@ def test_values_under_an_unknown_label_are_not_given_to_the_next_row():
 def test_pinyin_reading_wrapped_over_a_pdf_line_break():
     """A PDF text layer wraps a line inside "公开(kāi)": the reading goes, the line break stays
     (accuracy run, seed 2: two PDF reports lost the prose figure 本年度新收…申请N件)."""
-    from nianbao.normalise import normalise_text, strip_pinyin_debris
+    from nianbao.parse.normalise import normalise_text, strip_pinyin_debris
 
     assert strip_pinyin_debris("新收政府信息公开(k\nāi)申请4件") == ("新收政府信息公开\n申请4件", 1)
     assert strip_pinyin_debris("公开(kāi\n)申请") == ("公开\n申请", 1)

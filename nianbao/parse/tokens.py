@@ -1,0 +1,184 @@
+"""Turn a normalised document into lines, and lines into cell tokens.
+
+Real tables reach us as HTML/DOCX/PDF grids or flattened to text in many ways: pipe rows
+(``a | 1 | 2 |``), one cell per line (``0 |`` with a lone ``|`` for an empty cell and ``||``
+at a row end), one cell per line without pipes, tab-separated rows, Markdown rows, and
+whitespace-aligned PDF text. All of them become one stream of tokens — LABEL, VALUE, BLANK,
+NA (printed "-", "/", "—", "无") and BREAK (a known row end) — which the table readers
+consume by label, never by absolute position.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from nianbao.parse.normalise import label_key
+
+LABEL, VALUE, BLANK, NA, BREAK = "label", "value", "blank", "na", "break"
+
+_VALUE = re.compile(r"^(?P<sign>[减增+\-−])?\s*(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<rest>.*)$", re.S)
+# "1.属于国家秘密", "2、重复申请", "(3)…": numbering of a label, not a number.
+_NUMBERED_LABEL = re.compile(r"^\(?\d{1,2}\)?[.、)]\s*[^\d\s]")
+_NA_TEXTS = frozenset({"-", "—", "——", "/", "无", "－", "–", "x", "X", "×"})
+_UNITS = ("万元", "元", "件", "条", "项", "个", "宗", "次", "起", "%")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_MARKDOWN_RULE = re.compile(r"^[\s|:\-]+$")
+# Page furniture of PDF text: "- 3 -", "— 12 —", "第3页", "第 3 页 共 12 页".
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)$")
+
+
+@dataclass(frozen=True)
+class Value:
+    number: float
+    text: str  # the printed cell text
+    unit: str | None = None
+    note: str | None = None  # printed words beside the number ("准予撤诉")
+    digits_only: bool = False  # a bare run of digits (candidate for no-separator recovery)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str = ""
+    key: str = ""  # label_key(text) for labels
+    value: Value | None = None
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of the document. ``cells`` is set when the line is a row of a real grid."""
+
+    text: str
+    cells: list[str | None] | None = None
+
+
+BREAK_TOKEN = Token(BREAK)
+# The end of a row that lists every slot of its grid (tab-separated or Markdown): merged
+# slots show as empty fields *before* the values, so a row's values are its last fields.
+SLOTS_BREAK_TOKEN = Token(BREAK, "slots")
+BLANK_TOKEN = Token(BLANK)
+
+
+def parse_value(text: str) -> Value | None:
+    """Read a printed cell as a number, or None when it is not one."""
+    t = text.strip()
+    if not t or _NUMBERED_LABEL.match(t):
+        return None
+    m = _VALUE.match(t)
+    if not m:
+        return None
+    number = float(m["num"].replace(",", ""))
+    if m["sign"] in ("减", "-", "−"):
+        number = -number
+    rest = m["rest"].strip()
+    unit = None
+    for u in _UNITS:
+        if rest.startswith(u):
+            unit, rest = u, rest[len(u):].strip()
+            break
+    if rest and not _CJK.search(rest) and not rest.isalpha():
+        # "12 34" or "1-2": not one number
+        return None
+    digits_only = m["sign"] is None and unit is None and not rest and m["num"].isdigit()
+    return Value(number, t, unit, rest or None, digits_only)
+
+
+@lru_cache(maxsize=1 << 16)
+def classify(cell: str) -> Token:
+    t = cell.strip().replace("\n", "")
+    if not t:
+        return BLANK_TOKEN
+    if t in _NA_TEXTS:
+        return Token(NA, t)
+    v = parse_value(t)
+    if v is not None:
+        return Token(VALUE, t, value=v)
+    return Token(LABEL, t, key=label_key(t))
+
+
+def _whitespace_tokens(line: str) -> list[Token]:
+    """A PDF-like line: label words merged, numbers separate."""
+    out: list[Token] = []
+    label_words: list[str] = []
+    for word in line.split():
+        tok = classify(word)
+        if tok.kind == LABEL:
+            label_words.append(word)
+            continue
+        if label_words:
+            out.append(classify("".join(label_words)))
+            label_words = []
+        out.append(tok)
+    if label_words:
+        out.append(classify("".join(label_words)))
+    return out
+
+
+def _is_markdown_rule(s: str) -> bool:
+    return "-" in s and s.startswith("|") and _MARKDOWN_RULE.match(s) is not None
+
+
+def tokenise_line(line: Line, markdown: bool = False) -> list[Token]:
+    """Tokens of one line. ``markdown``: the region holds a Markdown table (a ``|---|`` rule),
+    so a leading ``|`` opens the row; elsewhere a line that starts with ``|`` begins with an
+    empty cell (`` | 0 | 3 |`` is a pipe row whose first cell is blank)."""
+    if line.cells is not None:
+        return list(_cells_tokens(tuple([c for c in line.cells if c is not None])))
+    return list(_text_tokens(line.text, markdown))
+
+
+@lru_cache(maxsize=1 << 15)
+def _cells_tokens(cells: tuple[str, ...]) -> tuple[Token, ...]:
+    return (*[classify(c) for c in cells], BREAK_TOKEN)
+
+
+@lru_cache(maxsize=1 << 15)
+def _text_tokens(raw: str, markdown: bool) -> tuple[Token, ...]:
+    """Tokens of a line of flattened text (cached: table lines repeat across reports — "0 |",
+    "|", header rows, zero rows)."""
+    return tuple(_tokenise_text(raw, markdown))
+
+
+def _tokenise_text(raw: str, markdown: bool) -> list[Token]:
+    if "\t" in raw and raw.strip():
+        # a spreadsheet row: every tab-separated field is a slot, empty ones included
+        return [classify(p) for p in raw.split("\t")] + [SLOTS_BREAK_TOKEN]
+    s = raw.strip()
+    if not s:
+        return []
+    if (s[0] in "-—–－第") and _PAGE_NUMBER.match(s):
+        return []  # a page number printed inside a table
+    if "|" in s:
+        if s.strip("| ") == "":
+            return [BLANK_TOKEN] if s.count("|") == 1 else [BREAK_TOKEN]
+        if _is_markdown_rule(s):
+            return [BREAK_TOKEN]
+        parts = s.split("|")
+        slots = markdown and s.startswith("|")
+        if slots:
+            parts = parts[1:]
+        if s.endswith("|"):
+            parts = parts[:-1]
+        if len(parts) == 1:  # one cell per line
+            return [classify(parts[0])]
+        return [classify(p) for p in parts] + [SLOTS_BREAK_TOKEN if slots else BREAK_TOKEN]
+    if " " in s:
+        toks = _whitespace_tokens(s)
+        if len(toks) > 1:
+            return toks + [BREAK_TOKEN]
+        return toks
+    return [classify(s)]
+
+
+def tokenise(lines: list[Line]) -> list[Token]:
+    markdown = any(ln.cells is None and "-" in ln.text and _is_markdown_rule(ln.text.strip()) for ln in lines)
+    out: list[Token] = []
+    extend = out.extend
+    for line in lines:
+        cells = line.cells
+        if cells is not None:
+            extend(_cells_tokens(tuple([c for c in cells if c is not None])))
+        else:
+            extend(_text_tokens(line.text, markdown))
+    return out

@@ -1,0 +1,372 @@
+"""Parse many files at once: worker processes over all cores, results as columnar rows.
+
+Each distinct content is parsed once (the first path holding it, in path order). Nothing a file
+contains can stop the batch or hang it:
+
+* a parse that runs past the per-file cap (``NIANBAO_MAX_PARSE_SECONDS``) is interrupted inside
+  the worker (SIGALRM) and the file is rejected with that reason;
+* a worker stuck where the alarm cannot reach it (inside C code) is killed a few seconds after
+  the cap, and a worker that dies (a crash in a C extension, the kernel's out-of-memory killer)
+  is replaced; either way that one file is rejected with the reason and the others go on;
+* workers die with the run: a killed run leaves no parser processes behind.
+
+A file that could not be read, changed while the run read it, or whose worker died gets a
+``retry_next_run`` parse note: the next run parses it again instead of keeping the rejection.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import multiprocessing
+import multiprocessing.connection
+import os
+import select
+import signal
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from nianbao.run.lifetime import die_with_parent
+from nianbao.parse.model import ParseResult
+from nianbao.parse.pipeline import Limits, parse_bytes, report_id_of
+from nianbao.run.raw_rows import RETRY_NOTE, RawRows, result_rows
+from nianbao.run.raw_schema import column_names
+
+Progress = Callable[[int, int, float], None]
+# A worker stuck past the cap where SIGALRM cannot interrupt it is killed this much later.
+HARD_KILL_GRACE_SECONDS = 5.0
+
+
+class ParseTimeout(BaseException):
+    """Raised by the per-file alarm. A BaseException, so that the readers' and libraries'
+    ``except Exception`` (pdfplumber wraps everything in PdfminerException, the PDF reader
+    skips a page that fails) cannot swallow it and parse on past the cap."""
+
+
+def _alarm(signum, frame):
+    raise ParseTimeout()
+
+
+def _rejected(rid: str, sha: str, reason: str, retry: bool = False) -> ParseResult:
+    result = ParseResult(rid, sha, rejection_reason=reason)
+    if retry:
+        result.note("warning", RETRY_NOTE, "rejected for a reason outside the file's content; parsed again next run")
+    return result
+
+
+def timeout_reason(max_seconds: float) -> str:
+    return f"parsing took longer than the cap of {max_seconds:g} s (NIANBAO_MAX_PARSE_SECONDS)"
+
+
+def parse_path(path: Path, source_path: str, limits: Limits, max_seconds: float,
+               expected_sha256: str | None = None) -> ParseResult:
+    """Parse one file with a wall-clock cap; never raises.
+
+    ``expected_sha256`` is the content registered for the file: the result always carries that
+    identity, so a file that vanished or changed since it was registered cannot smuggle in rows
+    under another report id.
+    """
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        rid, sha = (expected_sha256[:16], expected_sha256) if expected_sha256 else report_id_of(b"")
+        return _rejected(rid, sha, f"cannot read file: {e.strerror or e}", retry=True)
+    if expected_sha256 and hashlib.sha256(data).hexdigest() != expected_sha256:
+        return _rejected(expected_sha256[:16], expected_sha256,
+                         "file changed while the run was reading it; it is read again on the next run",
+                         retry=True)
+    use_alarm = max_seconds > 0 and threading.current_thread() is threading.main_thread()
+    if use_alarm:
+        previous = signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, max_seconds, 1.0)  # and again each second, if swallowed
+    try:
+        return parse_bytes(data, source_path, limits)
+    except ParseTimeout:
+        rid, sha = report_id_of(data)
+        return _rejected(rid, sha, timeout_reason(max_seconds))
+    finally:
+        if use_alarm:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+
+Job = tuple  # (path, source_path) or (path, source_path, expected_sha256)
+
+
+def _work(job: tuple) -> RawRows:
+    path, source_path, limits, max_seconds, sha, _ = job
+    try:
+        result = parse_path(Path(path), source_path, limits, max_seconds, sha)
+    except ParseTimeout:  # the alarm fired between parse_bytes returning and the timer reset
+        rid, sha2 = (sha[:16], sha) if sha else report_id_of(b"")
+        result = _rejected(rid, sha2, timeout_reason(max_seconds))
+    return result_rows(result, source_path)
+
+
+# A small report that takes the parser through its one-time set-up: imports, the compiled
+# vocabulary patterns, OpenCC's tables (traditional characters), the table and prose readers.
+_WARM_UP_DOC = ("<html><body><h1>某某縣人民政府2023年政府信息公開工作年度報告</h1>"
+                "<p>本年度收到政府信息公开申请12件，办结11件。行政复议2件，行政诉讼1件。</p>"
+                "<table><tr><td>本年新收政府信息公开申请数量</td><td>12</td></tr>"
+                "<tr><td>予以公开</td><td>5</td></tr></table></body></html>").encode("utf-8")
+_warm_up: threading.Thread | None = None
+
+
+def warm_up_parser() -> None:
+    """Start the parser's one-time set-up (~0.3 s) in a thread of this process, e.g. while the
+    raw folder is scanned. The parser processes parse_many forks afterwards inherit it instead of
+    each paying it: on a warm run with one new file, that set-up was most of the parse step."""
+    global _warm_up
+    if _warm_up is None:
+        _warm_up = threading.Thread(target=parse_bytes, args=(_WARM_UP_DOC, "warm-up.html"),
+                                    name="nianbao-parser-warm-up", daemon=True)
+        _warm_up.start()
+
+
+def parse_many(jobs: Sequence[Job], limits: Limits, max_seconds: float, workers: int,
+               progress: Progress | None = None, max_memory_mb: int = 0,
+               sink: Callable[[object], None] | None = None) -> RawRows:
+    """Parse (path, source_path[, expected_sha256]) jobs; rows come back in job order.
+
+    Files are parsed in worker processes (``workers`` of them, at most one per job) so that the
+    time cap is enforced even on a worker stuck in C code, a crashing worker loses only its own
+    file, and a worker may allocate at most ``max_memory_mb`` MB beyond what it started with
+    (0: no cap). Where ``fork`` is unavailable they are parsed in this process (the time cap then
+    relies on SIGALRM alone, and there is no memory cap).
+
+    With ``sink`` (e.g. ``nianbao.run.spool.Spool.add``) each file's rows are encoded as CSV in
+    its worker and handed to ``sink`` in job order instead of being collected: the returned
+    RawRows is then empty.
+    """
+    total = len(jobs)
+    encode = sink is not None
+    work = [(str(j[0]), j[1], limits, max_seconds, j[2] if len(j) > 2 else None, encode) for j in jobs]
+    started = time.perf_counter()
+    results: Iterable[RawRows]
+    if _warm_up is not None:
+        _warm_up.join()  # never fork mid-set-up: a child would inherit half-made state and held locks
+    if "fork" in multiprocessing.get_all_start_methods() and total:
+        results = _supervised(work, max(1, min(workers, total)), max_seconds, max_memory_mb)
+    else:
+        results = map(_work, work)
+    out = RawRows()
+    for done, rows in enumerate(results, 1):
+        if sink is not None:
+            sink(rows)
+        else:
+            out.extend(rows)
+        if progress:
+            progress(done, total, time.perf_counter() - started)
+    return out
+
+
+# -- supervised worker processes ----------------------------------------------------------------
+
+def memory_reason(max_memory_mb: int) -> str:
+    return f"parsing needed more memory than the cap of {max_memory_mb:,} MB (NIANBAO_MAX_PARSE_MEMORY_MB)"
+
+
+def _cap_memory(max_memory_mb: int) -> None:
+    """Linux: limit this process's address space to what it has now plus the cap, so a file
+    that would eat all memory ends in MemoryError (rejected) instead of the OOM killer."""
+    if max_memory_mb <= 0:
+        return
+    try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            now = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = now + max_memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+    except (OSError, ValueError, ImportError):
+        pass
+
+
+def _work_capped(work: tuple, max_memory_mb: int):
+    try:
+        rows = _work(work)
+    except MemoryError:
+        rows = _lost(work, memory_reason(max_memory_mb), retry=False)
+    if max_memory_mb > 0:
+        reason_at = column_names("reports").index("rejection_reason")
+        for i, row in enumerate(rows.reports):
+            if row[reason_at] and "MemoryError" in row[reason_at]:
+                rows.reports[i] = row[:reason_at] + (memory_reason(max_memory_mb),) + row[reason_at + 1:]
+    if work[5]:  # a sink takes the rows: CSV bytes are cheap to send, and the run's process never unpacks them
+        from nianbao.run.spool import encode_rows
+
+        return encode_rows(rows)
+    return rows
+
+
+def _worker_main(conn, parent_pid: int, work: list[tuple], max_memory_mb: int = 0) -> None:
+    """Parse the jobs whose indexes arrive on ``conn``; ``work`` came with the fork, so a job
+    costs the run's process one small int to send instead of a pickled tuple."""
+    die_with_parent()  # elsewhere the worker notices its parent is gone at the next poll
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle
+    _cap_memory(max_memory_mb)
+    readable = _readable_within(conn)
+    while True:
+        if os.getppid() != parent_pid:
+            return
+        if not readable(1.0):
+            continue
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send((job, _work_capped(work[job], max_memory_mb)))
+
+
+# multiprocessing.connection.wait builds a selectors object and registers every handle on each
+# call, and Connection.poll goes through it too: a quarter of the run's CPU per report (0.18 ->
+# 0.135 ms), time taken from the parser processes. One select.poll call does the same wait.
+_HAS_POLL = hasattr(select, "poll")
+
+
+def _ready(objects: list, timeout: float | None) -> set:
+    """Of ``objects`` (connections and process sentinels), those readable, closed or failed within
+    ``timeout`` seconds (None: no limit); as ``multiprocessing.connection.wait``."""
+    if not _HAS_POLL:
+        return set(multiprocessing.connection.wait(objects, timeout))
+    poller = select.poll()
+    by_fd = {}
+    for obj in objects:
+        fd = obj if isinstance(obj, int) else obj.fileno()
+        by_fd[fd] = obj
+        poller.register(fd, select.POLLIN)
+    ms = None if timeout is None else max(0, math.ceil(timeout * 1000))
+    return {by_fd[fd] for fd, _ in poller.poll(ms)}
+
+
+def _readable_within(conn) -> Callable[[float], bool]:
+    """``conn.poll`` with one poll object made once (asked once or twice per file)."""
+    if not _HAS_POLL:
+        return conn.poll
+    poller = select.poll()
+    poller.register(conn.fileno(), select.POLLIN)
+    return lambda timeout: bool(poller.poll(max(0, math.ceil(timeout * 1000))))
+
+
+class _Worker:
+    """One parser process. Up to ``IN_FLIGHT`` jobs are sent ahead so it never waits on the
+    parent; ``assigned[0]`` is the one it is parsing, since ``since``."""
+
+    IN_FLIGHT = 2
+
+    def __init__(self, ctx, work: list[tuple], max_memory_mb: int = 0) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_worker_main, args=(child, os.getpid(), work, max_memory_mb), daemon=True,
+                                name="nianbao-parser")
+        self.proc.start()
+        child.close()
+        self.readable = _readable_within(self.conn)
+        self.assigned: deque[int] = deque()
+        self.since = 0.0
+
+    def give(self, index: int) -> None:
+        if not self.assigned:
+            self.since = time.monotonic()
+        self.assigned.append(index)
+        try:
+            self.conn.send(index)
+        except OSError:
+            pass  # the worker is dead: its sentinel says so and the file is handled as lost
+
+    def stop(self, kill: bool = False) -> None:
+        if kill or not self.proc.is_alive():
+            self.proc.kill()
+        else:
+            try:
+                self.conn.send(None)
+            except OSError:
+                self.proc.kill()
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def _death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            how = f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"killed by signal {-exitcode}"
+        if exitcode == -signal.SIGKILL:
+            how += ", perhaps by the out-of-memory killer"
+    else:
+        how = f"exit code {exitcode}"
+    return f"the parser process died while reading this file ({how})"
+
+
+def _lost(work: tuple, reason: str, retry: bool) -> RawRows:
+    """Rows for a file whose worker had to be killed or died: rejected with the reason."""
+    path, source_path, _, _, sha = work[:5]
+    if not sha:
+        try:
+            sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+        except OSError:
+            sha = report_id_of(b"")[1]
+    return result_rows(_rejected(sha[:16], sha, reason, retry=retry), source_path)
+
+
+def _supervised(work: list[tuple], n_workers: int, max_seconds: float, max_memory_mb: int = 0):
+    """Yield each job's rows in job order, parsing in ``n_workers`` supervised processes."""
+    ctx = multiprocessing.get_context("fork")
+    pending = deque(range(len(work)))
+    results: dict[int, RawRows] = {}
+    next_out = 0
+    hard = max_seconds + HARD_KILL_GRACE_SECONDS if max_seconds > 0 else None
+    workers = [_Worker(ctx, work, max_memory_mb) for _ in range(n_workers)]
+    try:
+        while next_out < len(work):
+            for w in workers:
+                while pending and len(w.assigned) < w.IN_FLIGHT:
+                    i = pending.popleft()
+                    w.give(i)
+            busy = [w for w in workers if w.assigned]
+            timeout = 1.0
+            if hard is not None:
+                now = time.monotonic()
+                timeout = max(0.0, min([timeout] + [w.since + hard - now for w in busy]))
+            ready = _ready([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout)
+            for slot, w in enumerate(workers):
+                if not w.assigned:
+                    continue
+                lost_reason = None
+                if w.conn in ready:
+                    try:  # every result already sent, before a dead worker's files are judged lost
+                        while w.assigned and w.readable(0):
+                            i, rows = w.conn.recv()
+                            results[i] = rows
+                            w.assigned.remove(i)
+                            w.since = time.monotonic()
+                    except (EOFError, OSError):
+                        pass
+                if not w.assigned:
+                    continue
+                if w.proc.sentinel in ready or not w.proc.is_alive():
+                    w.proc.join(1)
+                    lost_reason, retry = _death_reason(w.proc.exitcode), True
+                elif hard is not None and time.monotonic() - w.since > hard:
+                    lost_reason, retry = timeout_reason(max_seconds), False
+                if lost_reason is None:
+                    continue
+                culprit = w.assigned.popleft()
+                results[culprit] = _lost(work[culprit], lost_reason, retry)
+                pending.extendleft(reversed(w.assigned))  # jobs sent ahead go to another worker
+                w.assigned.clear()
+                w.stop(kill=True)
+                workers[slot] = _Worker(ctx, work, max_memory_mb)
+            while next_out in results:
+                yield results.pop(next_out)
+                next_out += 1
+    finally:
+        for w in workers:
+            w.stop(kill=bool(w.assigned))

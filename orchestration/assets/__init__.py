@@ -1,0 +1,1 @@
+"""The assets of the pipeline: ingest → (partitions) → dbt → checks → publish."""

@@ -1,0 +1,31 @@
+"""Publishing: the finished work database replaces the published warehouse atomically."""
+
+import logging
+
+import dagster as dg
+import duckdb
+
+from nianbao.run.warehouse import publish
+
+from orchestration.resources import NianbaoResource
+
+progress_log = logging.getLogger("nianbao.progress")
+
+
+def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
+    @dg.asset(key=["published_warehouse"], deps=upstream, group_name="publish", kinds={"duckdb"},
+              description="The warehouse analysts read (NIANBAO_DB): swapped in atomically once the run is complete.")
+    def published_warehouse(context: dg.AssetExecutionContext, nianbao: NianbaoResource) -> dg.MaterializeResult:
+        settings = nianbao.settings()
+        with duckdb.connect(str(settings.work_db_path), read_only=True) as con:
+            counts = dict(con.execute(
+                "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' order by 1").fetchall())
+        path = publish(settings)
+        size = path.stat().st_size
+        progress_log.info("[publish] warehouse published at %s (%.1f MB)", path, size / 1e6)
+        return dg.MaterializeResult(metadata={
+            "path": str(path), "size_mb": round(size / 1e6, 2),
+            "mart_rows": dg.MetadataValue.json(counts),
+        })
+
+    return published_warehouse
