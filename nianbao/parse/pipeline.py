@@ -125,7 +125,7 @@ def _region(lines: list[Line], sections: dict[str, Section], sid: str, anchor: r
             start: int, before: int = 3, span: int = 120) -> list[Line]:
     if sid in sections:
         s = sections[sid]
-        return lines[s.start + 1:s.end]
+        return lines[s.start:s.end]  # the heading line too: a flattened page runs the table on after it
     for i in range(start, len(lines)):
         if anchor.search(lines[i].text):
             return lines[max(start, i - before):i + span]

@@ -10,8 +10,9 @@ from nianbao.vocabulary.loader import load
 
 _HEADING = re.compile(r"^\s*([一二三四五六七八九])\s*[、.]\s*(.{2,40})")
 _NUMERALS = "一二三四五六七八九"
-# A heading glued into a running line (web text that lost its line breaks): " 六、其他需要…".
-_INNER_HEADING = re.compile(r"(?<=[\s。|])([二三四五六七八九]\s*、)")
+# A heading glued into a running line (web text that lost its line breaks): " 六、其他需要…",
+# also right after the last cell of a flattened table ("…0000000四、政府信息公开行政复议…").
+_INNER_HEADING = re.compile(r"(?<![一二三四五六七八九十第])([二三四五六七八九]\s*、)")
 
 
 @dataclass
@@ -28,7 +29,7 @@ def split_glued_headings(text: str) -> list[str]:
         return [text]
     pieces = []
     start = 0
-    for m in _INNER_HEADING.finditer(text):
+    for m in _INNER_HEADING.finditer(text, 1):
         rest = text[m.end():m.end() + 30].replace(" ", "")
         if section_id(rest):
             pieces.append(text[start:m.start()].rstrip())

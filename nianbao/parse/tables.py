@@ -6,6 +6,7 @@ do not fit a parse note records it — the row is never guessed. Values are kept
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import combinations
@@ -209,9 +210,28 @@ class _RowLabel:
     category: str | None = None  # outcome category of a group label
 
 
+_SENTENCE_MARK = re.compile(r"[。;;!?《》]")
+# The longest row label is ~32 characters (（六）1. of the 2021 template) outside its brackets.
+MAX_LABEL_CHARS = 40
+
+
+@lru_cache(maxsize=1 << 14)
+def label_tail(key: str) -> str:
+    """The part of a label key that can be a row label: what follows the last sentence mark,
+    at most the last MAX_LABEL_CHARS characters. A flattened page cuts prose at its numbers,
+    and a piece of prose may start with a row's words ("行政许可事项清单,深化…。…") or end
+    with a row label ("…及时公布重大事件三类内部事务信息")."""
+    if len(key) <= MAX_LABEL_CHARS and not _SENTENCE_MARK.search(key):
+        return key
+    marks = [m.end() for m in _SENTENCE_MARK.finditer(key)]
+    tail = key[marks[-1]:] if marks else key
+    return tail[-MAX_LABEL_CHARS:]
+
+
 @lru_cache(maxsize=1 << 14)
 def _resolve_t3(key: str, group: str | None, template: str) -> _RowLabel:
     v = load()
+    key = label_tail(key)
     for f in v.flows:
         if f.matches(key):
             return _RowLabel(f.id)
@@ -414,6 +434,7 @@ def read_table4(tokens: list[Token]) -> TableRead:
 
 @lru_cache(maxsize=1 << 14)
 def _resolve_item(key: str) -> Entry | None:
+    key = label_tail(key)
     for item in load().disclosure_items:
         if item.matches(key):
             return item

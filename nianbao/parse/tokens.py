@@ -23,6 +23,8 @@ _NUMBERED_LABEL = re.compile(r"^\(?\d{1,2}\)?[.、)]\s*[^\d\s]")
 _NA_TEXTS = frozenset({"-", "—", "——", "/", "无", "－", "–", "x", "X", "×"})
 _UNITS = ("万元", "元", "件", "条", "项", "个", "宗", "次", "起", "%")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_DIGIT = re.compile(r"\d")
+_ALL_CJK = re.compile(r"^[\u4e00-\u9fff]+$")
 _MARKDOWN_RULE = re.compile(r"^[\s|:\-]+$")
 # Page furniture of PDF text: "- 3 -", "— 12 —", "第3页", "第 3 页 共 12 页".
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?)$")
@@ -97,19 +99,101 @@ def classify(cell: str) -> Token:
     return Token(LABEL, t, key=label_key(t))
 
 
+# A number inside running text: an optional sign, digits (thousands commas, decimals) and a unit.
+_NUMBER_IN_TEXT = re.compile(
+    r"(?P<year>(?:19|20)\d\d年)"  # a year is label text (2019年项目数量)
+    r"|(?P<num>(?:[减增]|[+\-−](?=\d))?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元|件|条|项|个|宗|次|起|%)?)")
+# Where a row label begins inside a label: its numbering, "(一)" or "一、" (not "第(一)项").
+_INNER_NUMBERING = re.compile(r"(?<!第)\([一二三四五六七八九十]{1,2}\)|(?<![第\d一二三四五六七八九十])[一二三四五六七八九十]{1,2}、")
+_LABEL_END = re.compile(r"\d")  # a numbered label runs to the next digit
+_LEADING_NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]{1,2}[)、]|\d[.、])")
+# Words printed after a number in the same cell ("13准予撤诉"): at most this many characters.
+_MAX_NOTE = 4
+
+
+def _label_pieces(text: str) -> list[str]:
+    """A label split where another numbered row label starts inside it ("三、本年度办理结果(一)予以公开")."""
+    starts = [m.start() for m in _INNER_NUMBERING.finditer(text) if m.start() > 0]
+    if not starts:
+        return [text]
+    bounds = [0, *starts, len(text)]
+    return [text[a:b] for a, b in zip(bounds, bounds[1:]) if text[a:b]]
+
+
+@lru_cache(maxsize=1 << 14)
+def word_pieces(word: str) -> tuple[tuple[str, str], ...]:
+    """A word of running text as (kind, text) pieces, kind "label" or "value".
+
+    A flattened page runs labels and cells together ("数量713000074二、上年结转…",
+    "1.属于国家秘密00000002.其他…"): the word is cut where a number starts or ends, the digit
+    before "N." or "N、" is the next row's numbering, and a short text after the last number
+    of the word stays with it ("13准予撤诉"). A word that reads as one cell stays whole."""
+    tok = classify(word)
+    if tok.kind != LABEL:
+        note = tok.value.note if tok.value is not None else None
+        if note is None or (len(note) <= _MAX_NOTE and _ALL_CJK.match(note)):
+            return ((tok.kind, word),)
+    pieces: list[list[str]] = []  # [kind, text]
+
+    def add(kind: str, text: str, new: bool = False) -> None:
+        if not text:
+            return
+        if pieces and pieces[-1][0] == kind == "label" and not new:
+            pieces[-1][1] += text
+        else:
+            pieces.append([kind, text])
+
+    pos = 0
+    for m in _NUMBER_IN_TEXT.finditer(word):
+        if m.group("year"):
+            continue
+        start, end = m.span()
+        if start < pos:
+            continue
+        add("label", word[pos:start])
+        number = m.group()
+        if end < len(word) and word[end] in ".、" and (end + 1 == len(word) or not word[end + 1].isdigit()) \
+                and number[-1].isdigit():
+            # "…00000002.其他": the last digit numbers the next row
+            add("value", number[:-1] if number[:-1] and number[-2:-1].isdigit() else "")
+            m2 = _LABEL_END.search(word, end)
+            add("label", word[end - 1:m2.start() if m2 else len(word)], new=True)
+            pos = m2.start() if m2 else len(word)
+            continue
+        add("value", number)
+        pos = end
+    rest = word[pos:]
+    if rest and pieces and pieces[-1][0] == "value" and len(rest) <= _MAX_NOTE and _ALL_CJK.match(rest):
+        pieces[-1][1] += rest  # a note printed in the cell
+    else:
+        add("label", rest)
+    out: list[tuple[str, str]] = []
+    for kind, text in pieces:
+        if kind == "label":
+            out += [("label", p) for p in _label_pieces(text)]
+        else:
+            out.append((kind, text))
+    return tuple(out)
+
+
 def _whitespace_tokens(line: str) -> list[Token]:
-    """A PDF-like line: label words merged, numbers separate."""
+    """A PDF-like or flattened line: label words merged, numbers separate, and labels found
+    wherever they stand inside a word (word_pieces)."""
     out: list[Token] = []
     label_words: list[str] = []
     for word in line.split():
-        tok = classify(word)
-        if tok.kind == LABEL:
-            label_words.append(word)
-            continue
-        if label_words:
-            out.append(classify("".join(label_words)))
-            label_words = []
-        out.append(tok)
+        pieces = word_pieces(word) if _DIGIT.search(word) or _INNER_NUMBERING.search(word) else (("label", word),)
+        for i, (kind, text) in enumerate(pieces):
+            if kind == "label":
+                if label_words and (i > 0 or _LEADING_NUMBERING.match(text)):
+                    out.append(classify("".join(label_words)))
+                    label_words = []
+                label_words.append(text)
+                continue
+            if label_words:
+                out.append(classify("".join(label_words)))
+                label_words = []
+            out.append(classify(text))
     if label_words:
         out.append(classify("".join(label_words)))
     return out
@@ -163,7 +247,7 @@ def _tokenise_text(raw: str, markdown: bool) -> list[Token]:
         if len(parts) == 1:  # one cell per line
             return [classify(parts[0])]
         return [classify(p) for p in parts] + [SLOTS_BREAK_TOKEN if slots else BREAK_TOKEN]
-    if " " in s:
+    if " " in s or ((_DIGIT.search(s) or _INNER_NUMBERING.search(s)) and len(word_pieces(s)) > 1):
         toks = _whitespace_tokens(s)
         if len(toks) > 1:
             return toks + [BREAK_TOKEN]

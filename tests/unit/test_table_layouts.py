@@ -262,3 +262,72 @@ def test_pinyin_reading_wrapped_over_a_pdf_line_break():
     assert strip_pinyin_debris("见下\n(a)申请") == ("见下\n(a)申请", 0)  # a line that opens with "(a)" stays
     assert strip_pinyin_debris("abc(abcd\nefgh)") == ("abc(abcd\nefgh)", 0)
     assert normalise_text("公开(k\nāi)申请").text.split("\n") == ["公开", "申请"]
+
+
+# ---------------------------------------------------------------- flattened pages (issue 15, item 1)
+
+FLAT_T3 = ("三、收到和处理政府信息公开申请情况(本列数据的勾稽关系为:第一项加第二项之和,等于第三项加第四项之和) 申请人情况 "
+           "自然人 法人或其他组织 总计 商业 企业 科研 机构 社会公益组织 法律服务机构 其他 "
+           "一、本年新收政府信息公开申请数量 713000074二、上年结转政府信息公开申请数量 1000001三、本年度办理结果 "
+           "(一)予以公开 210000021(二)部分公开(区分处理的,只计这一情形,不计其他情形) 8100009(三)不予公开 "
+           "1.属于国家秘密00000002.其他法律行政法规禁止公开 00000003.危及“三安全一稳定” 00000004.保护第三方合法权益 "
+           "00000005.属于三类内部事务信息 10000016.属于四类过程性信息 20000027.属于行政执法案卷 10000018.属于行政查询事项 "
+           "0000000(四)无法提供 1.本机关不掌握相关政府信息 3700000372.没有现成信息需要另行制作 00000003.补正后申请内容仍不明确 "
+           "0000000(五)不予处理 1.信访举报投诉类申请 00000002.重复申请 00000003.要求提供公开出版物 "
+           "00000004.无正当理由大量反复申请 00000005.要求行政机关确认或重新出具已获取信息 0000000(六)其他处理 "
+           "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请 20000022.申请人逾期未按收费通知要求缴纳费用、"
+           "行政机关不再处理其政府信息公开申请 00000003.其他 0200002(七)总计 723000075四、结转下年度继续办理 0000000")
+
+
+def test_flattened_page_rows_found_by_their_labels():
+    """A whole table on one line, cells run together and into the next row's numbering
+    (real corpus 17): every row is found by its label and split by its printed total."""
+    read = _t3(FLAT_T3, "2021")
+    assert _row(read, "new_received") == [71.0, 3.0, 0.0, 0.0, 0.0, 0.0, 74.0]
+    assert _row(read, "granted") == [21.0, 0.0, 0.0, 0.0, 0.0, 0.0, 21.0]  # after 三、本年度办理结果 on the same line
+    assert _row(read, "denied_state_secret") == [0.0] * 7  # "00000002.其他…": the 2 numbers the next row
+    assert _row(read, "denied_internal_affairs") == [1.0] + [0.0] * 5 + [1.0]  # "10000016.属于四类…"
+    assert _row(read, "unable_to_provide_not_held") == [37.0] + [0.0] * 5 + [37.0]
+    assert _row(read, "other_miscellaneous") == [0.0, 2.0, 0.0, 0.0, 0.0, 0.0, 2.0]  # "00000003.其他 0200002"
+    assert _row(read, "total_processed") == [72.0, 3.0, 0.0, 0.0, 0.0, 0.0, 75.0]
+    assert _row(read, "carried_forward_to_next_year") == [0.0] * 7
+    assert not read.rows_unreadable
+
+
+def test_word_pieces_cut_where_a_label_begins():
+    from nianbao.parse.tokens import word_pieces
+
+    assert word_pieces("数量713000074二、上年结转") == (("label", "数量"), ("value", "713000074"), ("label", "二、上年结转"))
+    assert word_pieces("3200000326.属于四类") == (("value", "320000032"), ("label", "6.属于四类"))
+    assert word_pieces("(三)不予公开1.属于国家秘密4000004") == (
+        ("label", "(三)不予公开"), ("label", "1.属于国家秘密"), ("value", "4000004"))
+    assert word_pieces("三、本年度办理结果(一)予以公开") == (("label", "三、本年度办理结果"), ("label", "(一)予以公开"))
+    assert word_pieces("行政处罚2648-18538") == (("label", "行政处罚"), ("value", "2648"), ("value", "-18538"))
+    # one cell: a number with its unit or a short note, a numbering alone, a year in a label
+    assert word_pieces("13准予撤诉") == (("value", "13准予撤诉"),)
+    assert word_pieces("2131.212万元") == (("value", "2131.212万元"),)
+    assert word_pieces("2.") == (("label", "2."),)
+    assert word_pieces("2019年项目数量") == (("label", "2019年项目数量"),)
+    assert word_pieces("第二十条第(一)项信息内容") == (("label", "第二十条第(一)项信息内容"),)
+
+
+def test_prose_cut_at_its_numbers_is_not_a_row():
+    """A piece of prose that starts with a row's words ("…428项行政许可事项清单,深化…。") is not
+    that row: its next number is not a cell. A row label at the end of a piece still is."""
+    from nianbao.parse.tables import read_table2
+
+    prose = "公布全市2023版428项行政许可事项清单,深化涉企经营许可管理。制定创业兴业等26项改革方案。"
+    read = read_table2(tokenise(_lines(prose)), "2021")
+    assert read.cells == []
+    read = _t3("一、本年新收政府信息公开申请数量 1 0 0 0 0 0 1\n"
+               "及时公布重大事件,三类内部事务信息 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |")
+    assert _row(read, "denied_internal_affairs") == [2.0] + [0.0] * 5 + [2.0]
+
+
+def test_section_heading_glued_after_the_last_cell():
+    from nianbao.parse.sections import split_glued_headings
+
+    assert split_glued_headings("(七)总计 723000075四、结转下年度继续办理 0000000四、政府信息公开行政法复议、行政诉讼情况行政复议") \
+        == ["(七)总计 723000075四、结转下年度继续办理 0000000", "四、政府信息公开行政法复议、行政诉讼情况行政复议"]
+    assert split_glued_headings("政府集中采购39573802895.90元三、收到和处理政府信息公开申请情况") \
+        == ["政府集中采购39573802895.90元", "三、收到和处理政府信息公开申请情况"]
