@@ -1,6 +1,7 @@
 """The thin Dagster layer over nianbao/, and the ``nianbao`` command.
 
 cli.py          the command line (run, parse, ui)
+dbt_guard.py    ``nianbao-dbt``: the dbt process dagster-dbt starts, bound to the run
 definitions.py  the Definitions: assets, jobs, sensor, resources
 resources.py    settings and dbt as Dagster resources
 sensors.py      start a run when raw files change

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import argparse
-import atexit
 import json
 import logging
 import os
 import signal
 import sys
+import sysconfig
 import time
 from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
-from nianbao.run.settings import DBT_PROJECT_DIR, PROJECT_ROOT, Settings, export_for_dbt, load_settings
+from nianbao.run.lifetime import exit_without_teardown
+from nianbao.run.settings import PROJECT_ROOT, Settings, export_for_dbt, load_settings
 
 
 def _apply_paths(args: argparse.Namespace) -> Settings:
@@ -55,41 +56,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     try:
-        # the lock first: the dbt started ahead writes into this warehouse's dbt target folder
-        with run_lock(settings), _dbt_started_ahead(settings):
+        with run_lock(settings):
             return _run(args, settings, started)
     except RunInProgress as e:
         print(f"nianbao: {e}", file=sys.stderr)
         return 3
-
-
-@contextmanager
-def _dbt_started_ahead(settings: Settings):
-    """A dbt process that imports dbt and parses the project now, on the other core, and runs
-    the run's dbt command later (orchestration/runtime/dbt_server.py); stopped at the end if the run
-    never needed it."""
-    if not sys.platform.startswith("linux"):
-        yield
-        return
-    from orchestration.runtime import dbt_server
-
-    target = str(settings.dbt_target_dir)
-    # what dagster-dbt will pass (orchestration/assets/dbt.py), so the manifest parsed ahead is the one it needs
-    parse_args = ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-                  "--target-path", target, "--log-path", target]
-    folder = dbt_server.make_socket_folder()
-    server = dbt_server.start(os.path.join(folder, "dbt.sock"), parse_args)
-    os.environ[dbt_server.SOCKET_ENV] = os.path.join(folder, "dbt.sock")
-    try:
-        yield
-    finally:
-        os.environ.pop(dbt_server.SOCKET_ENV, None)
-        if server.poll() is None:
-            server.kill()
-        server.wait()
-        import shutil
-
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
@@ -188,7 +159,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = _apply_paths(args)
     _dagster_home(settings)
-    cmd = ["dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
+    # the dagster of this interpreter's environment, whatever PATH says
+    dagster = Path(sysconfig.get_path("scripts")) / "dagster"
+    cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
     print(f"nianbao: starting the Dagster UI on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     # A shell may have started us with SIGINT ignored; dagster dev must be stoppable.
     for s in (signal.SIGINT, signal.SIGTERM):
@@ -227,27 +200,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def console_main() -> int:
     """The ``nianbao`` command (pyproject ``[project.scripts]``): main(), then an exit that skips
-    the interpreter's teardown of the run's imported stack (Dagster, dbt, Great Expectations,
-    pandas, DuckDB): ~2 s per run, measured. Every exit handler still runs (ours is registered
-    first, so it runs last), output is flushed, the exit code is main()'s. main() itself does
-    not do this, so callers that go on running (tests, benchmarks) are unaffected."""
-    outcome = {"code": 1}  # stays 1 if main() raises
-    atexit.register(_end_without_teardown, outcome)
-    try:
-        outcome["code"] = main()
-    except SystemExit as e:  # argparse's usage errors, --help
-        outcome["code"] = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
-        raise
-    return outcome["code"]
-
-
-def _end_without_teardown(outcome: dict) -> None:
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except (OSError, ValueError):  # a closed pipe
-            pass
-    os._exit(outcome["code"])
+    the interpreter's teardown of the run's imported stack (nianbao.run.lifetime)."""
+    return exit_without_teardown(main)
 
 
 if __name__ == "__main__":

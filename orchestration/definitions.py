@@ -8,13 +8,13 @@ has a single writer, and per-step processes would only add start-up time.
 import dagster as dg
 
 from orchestration.assets.checks import build_validation_asset
-from orchestration.assets.dbt import build_dbt_assets, dbt_executable, dbt_project
+from orchestration.assets.dbt import build_dbt_assets, dbt_cli, dbt_project
 from orchestration.assets.ingest import build_parsed_reports, report_files
 from orchestration.assets.partitions import GROUP as PARTITION_GROUP
 from orchestration.assets.partitions import (PARTITIONED_JOB, build_partition_assets, partition_keys_assets, partitioned_executor,
                          partitioned_job_config)
 from orchestration.assets.publish import build_publish_asset
-from orchestration.resources import NianbaoDbtCliResource, NianbaoResource
+from orchestration.resources import NianbaoResource
 from orchestration.sensors import build_raw_dir_sensor
 
 MAIN_JOB = "nianbao_all"
@@ -37,7 +37,7 @@ def build_definitions() -> dg.Definitions:
                 publish],
         jobs=[job, partitioned],
         sensors=[build_raw_dir_sensor(job)],
-        resources={"nianbao": NianbaoResource(), "dbt": NianbaoDbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())},
+        resources={"nianbao": NianbaoResource(), "dbt": dbt_cli(dbt_project())},
         executor=dg.in_process_executor,
     )
 

@@ -1,11 +1,10 @@
 """The dbt project as Dagster assets. The manifest is built when definitions are built (and
 only when missing or older than the project files), never at module import."""
 
+import fcntl
 import importlib
 import json
 import logging
-import os
-import shutil
 import sys
 import threading
 import time
@@ -17,7 +16,8 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from nianbao.run.settings import DBT_PROJECT_DIR, export_for_dbt, load_settings
 
-from orchestration.resources import NianbaoResource
+from orchestration import dbt_guard
+from orchestration.resources import NianbaoDbtCliResource, NianbaoResource
 
 progress_log = logging.getLogger("nianbao.progress")
 
@@ -29,59 +29,32 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return max((f.stat().st_mtime for f in files if f.is_file()), default=0.0)
 
 
+def dbt_cli(project: DbtProject) -> NianbaoDbtCliResource:
+    """dagster-dbt's resource running dbt through ``nianbao-dbt`` (orchestration/dbt_guard.py):
+    dbt from this interpreter's environment, dying with the run."""
+    return NianbaoDbtCliResource(project_dir=project,
+                                 dbt_executable=dbt_guard.executable(load_settings().work_dir))
+
+
 @cache
 def dbt_project() -> DbtProject:
+    """The dbt project, its manifest parsed when missing or older than the project's files
+    (under ``dagster dev`` too: dagster-dbt's own preparation would look for ``dbt`` on PATH)."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR)
     export_for_dbt(load_settings())  # profiles.yml needs the variables even to parse
-    project.prepare_if_dev()
     manifest = project.manifest_path
-    if not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR):
-        project.preparer.prepare(project)
+    if _stale(manifest):
+        manifest.parent.mkdir(parents=True, exist_ok=True)
+        # one parse at a time (the partitioned job's step processes build definitions too)
+        with open(manifest.parent / ".nianbao-parse.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if _stale(manifest):
+                dbt_cli(project).cli(["parse", "--quiet"], target_path=project.target_path).wait()
     return project
 
 
-_GUARD = """#!{python}
-# Written by nianbao (orchestration/assets/dbt.py): runs dbt so that it dies with the run that
-# started it. A run killed with SIGKILL cannot stop its children; without this, dbt would go on
-# writing the work database while the next run starts.
-import ctypes, os, signal, sys
-try:
-    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG (Linux)
-except Exception:
-    pass
-if os.getppid() != int(os.environ.get("NIANBAO_DBT_PARENT") or os.getppid()):
-    sys.exit("nianbao: the run that started dbt is gone")
-if os.environ.get("NIANBAO_DBT_SERVER"):  # a dbt started ahead by `nianbao run`: orchestration/runtime/dbt_server.py
-    try:
-        from orchestration.runtime.dbt_server import relay
-        code = relay(os.environ["NIANBAO_DBT_SERVER"], sys.argv[1:])
-    except ImportError:
-        code = None
-    if code is not None:
-        sys.exit(code)
-os.execv({dbt!r}, [{dbt!r}] + sys.argv[1:])
-"""
-
-
-def dbt_executable() -> str:
-    """The dbt executable for DbtCliResource: a small wrapper in the work directory that makes
-    dbt die with the run (Linux); plain ``dbt`` where that cannot be set up."""
-    beside = Path(sys.executable).parent / "dbt"
-    real = str(beside) if beside.exists() else shutil.which("dbt")
-    if not real or not sys.platform.startswith("linux"):
-        return real or "dbt"
-    guard = load_settings().work_dir / "dbt-guard"
-    text = _GUARD.format(python=sys.executable, dbt=real)
-    try:
-        guard.parent.mkdir(parents=True, exist_ok=True)
-        if not guard.exists() or guard.read_text() != text:
-            tmp = guard.with_suffix(".tmp")
-            tmp.write_text(text)
-            tmp.chmod(0o755)
-            tmp.replace(guard)
-    except OSError:
-        return real
-    return str(guard)
+def _stale(manifest: Path) -> bool:
+    return not manifest.exists() or manifest.stat().st_mtime < _newest_source_mtime(DBT_PROJECT_DIR)
 
 
 class DbtBuildConfig(dg.Config):
@@ -119,12 +92,11 @@ def build_dbt_assets() -> dg.AssetsDefinition:
                            config: DbtBuildConfig):
         settings = nianbao.settings()
         export_for_dbt(settings)
-        os.environ["NIANBAO_DBT_PARENT"] = str(os.getpid())  # read by the dbt guard
         _preload_great_expectations()
         progress_log.info("[dbt] dbt build started")
         built, last = 0, time.monotonic()
         # One target directory per warehouse (not dagster-dbt's fresh one per run), so a warm
-        # run's dbt parses partially (and the dbt server can parse ahead into it)
+        # run's dbt parses partially
         target = settings.dbt_target_dir
         for event in dbt.cli(dbt_build_args(settings, config.raw_parquet), context=context,
                              target_path=target).stream():

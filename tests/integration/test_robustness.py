@@ -312,7 +312,7 @@ def story(tmp_path_factory) -> Story:
         s.killed.append(kill_run_at("parse", r"^\[ingest\] registered", args, env, db, code=SLOW_PARSE_RUN,
                                     child_pattern=r"import nianbao\.run\.pool as pool"))
         s.killed.append(kill_run_at("dbt", r"^\[dbt\] dbt build started", args, env, db,
-                                    child_pattern=r"dbt(-guard)? build"))  # the guard relays to the dbt server
+                                    child_pattern=r"nianbao-dbt build"))  # orchestration/dbt_guard.py
         s.killed.append(kill_run_at("checks", r"^\[checks\] running", args, env, db))
         run("C")
         # let the reader open at least one connection after C's publish (a fixed pause was too
@@ -461,9 +461,8 @@ def test_killed_runs_were_killed_where_intended(story):
     assert not any(line.startswith("[parse] ") and "parsed now" in line for line in parse.lines)
     assert any(c == parse.run_cmd for c in parse.children_at_kill.values())  # a parser worker was busy
     assert not any(line.startswith("[dbt]") for line in parse.lines)
-    # dbt was running: in the dbt server the run started ahead, asked by the guard dagster-dbt starts
-    assert any(re.search(r"dbt(-guard)? build", c) for c in dbt.children_at_kill.values())
-    assert any("orchestration.runtime.dbt_server" in c for c in dbt.children_at_kill.values())
+    # dbt was running, in the nianbao-dbt process dagster-dbt starts
+    assert any(re.search(r"nianbao-dbt build", c) for c in dbt.children_at_kill.values())
     assert not any("dbt build finished" in line for line in dbt.lines)
     assert any(line.startswith("[dbt] dbt build finished") for line in checks.lines)
     assert not any(line.startswith("[checks] ") and "suites run" in line for line in checks.lines)
