@@ -83,11 +83,11 @@ def main() -> int:
     out["replicate_s"] = round(time.perf_counter() - t0, 1)
     print(f"[replicate] {out['raw_rows'].get('reports')} reports, {out['raw_rows'].get('report_cells')} cells "
           f"in {out['replicate_s']} s", flush=True)
-    env = dict(os.environ, NIANBAO_DB=str(home / "nianbao.duckdb"), NIANBAO_WORK_DB=str(work_db))
     t0 = time.perf_counter()
-    res = subprocess.run(["dbt", "build", "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
-                          str(ROOT / "dbt_project"), "--target-path", str(home / "target"), "--log-path",
-                          str(home / "logs"), "-q"], env=env, capture_output=True, text=True)
+    res = subprocess.run([sys.executable, "-m", "dbt.cli.main", "build", "--project-dir", str(ROOT / "dbt_project"),
+                          "--profiles-dir", str(ROOT / "dbt_project"), "--target-path", str(home / "target"),
+                          "--log-path", str(home / "logs"), "-q", "--vars", json.dumps({"nianbao_db": str(work_db)})],
+                         capture_output=True, text=True)
     out["dbt_build_s"] = round(time.perf_counter() - t0, 1)
     out["dbt_exit"] = res.returncode
     print(f"[dbt] build {out['dbt_build_s']} s (exit {res.returncode})", flush=True)

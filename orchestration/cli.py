@@ -13,21 +13,23 @@ from contextlib import contextmanager, redirect_stdout
 from pathlib import Path
 
 from nianbao.run.lifetime import exit_without_teardown
-from nianbao.run.settings import PROJECT_ROOT, Settings, export_for_dbt, load_settings
+from nianbao.run.settings import PROJECT_ROOT, Settings, SettingsError, load_settings
 
 
-def _apply_paths(args: argparse.Namespace) -> Settings:
-    if getattr(args, "raw_dir", None):
-        os.environ["NIANBAO_RAW_DIR"] = str(Path(args.raw_dir).resolve())
-    if getattr(args, "db", None):
-        os.environ["NIANBAO_DB"] = str(Path(args.db).resolve())
-    settings = load_settings()
-    export_for_dbt(settings)
-    return settings
+def _settings(args: argparse.Namespace) -> Settings:
+    """The environment's settings with the command line's paths (which win)."""
+    return load_settings(raw_dir=getattr(args, "raw_dir", None), db_path=getattr(args, "db", None))
+
+
+def _resources_config(settings: Settings) -> dict:
+    """The command line's paths, given to the run as NianbaoResource's config (run config travels
+    with the run to every step process)."""
+    return {"nianbao": {"config": {"raw_dir": str(settings.raw_dir), "db_path": str(settings.db_path)}}}
 
 
 def _dagster_home(settings: Settings) -> Path:
-    """DAGSTER_HOME, by default beside the work database, so `nianbao ui` shows `nianbao run`'s runs."""
+    """DAGSTER_HOME (Dagster's own setting, read by Dagster), by default beside the work
+    database, so `nianbao ui` shows `nianbao run`'s runs."""
     from orchestration.runtime.instance import ensure_dagster_home
 
     home = ensure_dagster_home(Path(os.environ.get("DAGSTER_HOME") or settings.work_dir / "dagster_home").resolve())
@@ -45,7 +47,11 @@ def _progress_logging(verbose: bool) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = _apply_paths(args)
+    try:
+        settings = _settings(args)
+    except SettingsError as e:
+        print(f"nianbao: {e}", file=sys.stderr)
+        return 2
     _dagster_home(settings)
     _progress_logging(args.verbose)
     if not settings.raw_dir.is_dir():
@@ -72,9 +78,10 @@ def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
     log_path = settings.work_dir / "last-run.log"
     with _quiet_stdout(log_path, args.verbose):
         level = "INFO" if args.verbose else "WARNING"
-        run_config = {"loggers": {"console": {"config": {"log_level": level}}}}
+        run_config = {"loggers": {"console": {"config": {"log_level": level}}},
+                      "resources": _resources_config(settings)}
         if getattr(args, "partitioned", False):
-            result = _run_partitioned(run_config, DagsterInstance.get())
+            result = _run_partitioned(run_config, settings, DagsterInstance.get())
         else:
             defs = build_definitions()
             job = defs.resolve_job_def(MAIN_JOB)
@@ -93,14 +100,13 @@ def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
     return 4 if args.strict and findings else 0
 
 
-def _run_partitioned(run_config: dict, instance):
+def _run_partitioned(run_config: dict, settings: Settings, instance):
     """Job nianbao_partitioned with the multiprocess executor: each parse partition a process."""
     import dagster as dg
 
     from orchestration.definitions import partitioned_job
 
-    workers = int(os.environ.get("NIANBAO_PARTITION_PROCESSES") or os.cpu_count() or 1)
-    run_config = dict(run_config, execution={"config": {"max_concurrent": workers}})
+    run_config = dict(run_config, execution={"config": {"max_concurrent": settings.partition_process_count}})
     return dg.execute_job(dg.reconstructable(partitioned_job), instance=instance, raise_on_error=False,
                           run_config=run_config)
 
@@ -157,7 +163,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    settings = _apply_paths(args)
+    settings = _settings(args)
     _dagster_home(settings)
     # the dagster of this interpreter's environment, whatever PATH says
     dagster = Path(sysconfig.get_path("scripts")) / "dagster"
@@ -167,7 +173,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_DFL)
     os.chdir(PROJECT_ROOT)
-    os.execvp(cmd[0], cmd)
+    # the UI's processes read the settings from their environment: the command line's paths too
+    os.execvpe(cmd[0], cmd, {**os.environ, **settings.as_environ()})
     return 0  # not reached
 
 

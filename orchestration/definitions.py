@@ -7,6 +7,8 @@ has a single writer, and per-step processes would only add start-up time.
 
 import dagster as dg
 
+from nianbao.run.settings import load_settings
+
 from orchestration.assets.checks import build_validation_asset
 from orchestration.assets.dbt import build_dbt_assets, dbt_cli, dbt_project
 from orchestration.assets.ingest import build_parsed_reports, report_files
@@ -21,19 +23,20 @@ MAIN_JOB = "nianbao_all"
 
 
 def build_definitions() -> dg.Definitions:
+    settings = load_settings()  # the partitioned job's shape; runs read theirs through NianbaoResource
     dbt_models = build_dbt_assets()
     validation = build_validation_asset(list(dbt_models.keys))
     publish = build_publish_asset([*dbt_models.keys, validation.key])
-    partitions = build_partition_assets()
+    partitions = build_partition_assets(settings)
     job = dg.define_asset_job(MAIN_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.groups(PARTITION_GROUP),
                               description="Ingest, parse, build the marts, check the rules and publish.")
     partitioned = dg.define_asset_job(
         PARTITIONED_JOB, selection=dg.AssetSelection.all(), config=partitioned_job_config(),
-        executor_def=partitioned_executor(),
+        executor_def=partitioned_executor(settings),
         description="The same pipeline with the parse split into hash-range partitions, one step each, written as "
                     "Parquet that dbt reads (docs/scaling.md: run the partitions on a cluster executor).")
     return dg.Definitions(
-        assets=[report_files, build_parsed_reports(partition_keys_assets()), *partitions, dbt_models, validation,
+        assets=[report_files, build_parsed_reports(partition_keys_assets(settings)), *partitions, dbt_models, validation,
                 publish],
         jobs=[job, partitioned],
         sensors=[build_raw_dir_sensor(job)],

@@ -1,30 +1,24 @@
-"""Resources: where the raw files and the warehouse are (env defaults, overridable), and dbt."""
+"""Resources: the run's settings (the environment, with the raw directory and warehouse
+overridable in run config), and dbt."""
 
-from dataclasses import replace
 from functools import cached_property
-from pathlib import Path
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
 from packaging import version
 
-from nianbao.run.settings import Settings, export_for_dbt, load_settings
+from nianbao.run.settings import Settings, load_settings
 
 
 class NianbaoResource(dg.ConfigurableResource):
-    """Raw directory and warehouse path; empty values fall back to NIANBAO_RAW_DIR / NIANBAO_DB."""
+    """Raw directory and warehouse path; empty values fall back to NIANBAO_RAW_DIR / NIANBAO_DB.
+    Every other setting comes from the environment (nianbao.run.settings)."""
 
     raw_dir: str = ""
     db_path: str = ""
 
     def settings(self) -> Settings:
-        s = load_settings()
-        if self.raw_dir:
-            s = replace(s, raw_dir=Path(self.raw_dir).resolve())
-        if self.db_path:
-            s = replace(s, db_path=Path(self.db_path).resolve())
-        export_for_dbt(s)
-        return s
+        return load_settings(raw_dir=self.raw_dir or None, db_path=self.db_path or None)
 
 
 class NianbaoDbtCliResource(DbtCliResource):

@@ -5,7 +5,7 @@ import os
 
 import dagster as dg
 
-from nianbao.run.settings import load_settings
+from orchestration.resources import NianbaoResource
 
 
 def raw_dir_fingerprint(raw_dir) -> str:
@@ -25,8 +25,8 @@ def raw_dir_fingerprint(raw_dir) -> str:
 def build_raw_dir_sensor(job) -> dg.SensorDefinition:
     @dg.sensor(job=job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.STOPPED,
                description="Starts a run when files under NIANBAO_RAW_DIR are added, changed or removed.")
-    def raw_dir_sensor(context: dg.SensorEvaluationContext):
-        fingerprint = raw_dir_fingerprint(load_settings().raw_dir)
+    def raw_dir_sensor(context: dg.SensorEvaluationContext, nianbao: NianbaoResource):
+        fingerprint = raw_dir_fingerprint(nianbao.settings().raw_dir)
         if fingerprint == context.cursor:
             return dg.SkipReason("no change in the raw directory")
         context.update_cursor(fingerprint)

@@ -77,6 +77,6 @@ def merge_parsed_partitions(settings: Settings):
 
     con = connect_work(settings)
     try:
-        return merge_partitions(con, settings, read_file_registry(con), partition_keys())
+        return merge_partitions(con, settings, read_file_registry(con), partition_keys(settings.parse_partitions))
     finally:
         con.close()

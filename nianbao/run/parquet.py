@@ -1,7 +1,7 @@
 """Parse partitions written as Parquet: the unit of work a cluster fans out.
 
 The reports are split into ``P`` partitions by the first two hex digits of their content's
-SHA-256 (``P`` a power of two up to 256, ``NIANBAO_PARSE_PARTITIONS``, default 16: the first
+SHA-256 (``P`` a power of two up to 256, ``settings.parse_partitions``, default 16: the first
 hex digit). A partition is parsed on its own — on one machine or on any worker of a cluster —
 and writes one Parquet file per per-report raw table::
 
@@ -16,8 +16,8 @@ the reports its previous file already holds (same content hash, same parser vers
 ``retry_next_run`` note), parses only new or changed content, drops the rows of vanished
 files, and rewrites its file atomically (write beside, rename) only when something changed.
 
-The parquet directory defaults to ``<work dir>/parquet``; on a cluster it is a shared
-filesystem every worker mounts (``NIANBAO_PARQUET_DIR``).
+The parquet directory is ``settings.parquet_dir``: ``<work dir>/parquet`` by default; on a
+cluster, a shared filesystem every worker mounts (``NIANBAO_PARQUET_DIR``).
 """
 from __future__ import annotations
 
@@ -47,16 +47,8 @@ def per_report_tables() -> tuple[str, ...]:
     return PER_REPORT_TABLES
 
 
-def partition_count() -> int:
-    n = int(os.environ.get("NIANBAO_PARSE_PARTITIONS") or 16)
-    if n < 1 or n > 256 or n & (n - 1):
-        raise ValueError(f"NIANBAO_PARSE_PARTITIONS must be a power of two from 1 to 256, not {n}")
-    return n
-
-
-def partition_keys(count: int | None = None) -> list[str]:
+def partition_keys(count: int) -> list[str]:
     """Partition keys: ranges of the first two hex digits of the content hash, e.g. ``00-0f``."""
-    count = count or partition_count()
     width = 256 // count
     return [f"{lo:02x}-{lo + width - 1:02x}" for lo in range(0, 256, width)]
 
@@ -64,11 +56,6 @@ def partition_keys(count: int | None = None) -> list[str]:
 def in_partition(report_id: str, key: str) -> bool:
     lo, hi = (int(x, 16) for x in key.split("-"))
     return lo <= int(report_id[:2], 16) <= hi
-
-
-def parquet_dir(settings: Settings) -> Path:
-    env = os.environ.get("NIANBAO_PARQUET_DIR")
-    return Path(env).expanduser().resolve() if env else settings.work_dir / "parquet"
 
 
 def _sql_str(path: Path) -> str:
@@ -96,7 +83,7 @@ def _copy(con: duckdb.DuckDBPyConnection, select_sql: str, dest: Path) -> None:
 
 def write_registry(settings: Settings, entries: list[FileEntry]) -> Path:
     """The scan, as Parquet, for the partitions to read (wherever they run)."""
-    dest = parquet_dir(settings) / REGISTRY_FILE
+    dest = settings.parquet_dir / REGISTRY_FILE
     df = pd.DataFrame.from_records([e.as_row() for e in entries],
                                    columns=column_names("file_registry"))
     with duckdb.connect() as con:
@@ -106,7 +93,7 @@ def write_registry(settings: Settings, entries: list[FileEntry]) -> Path:
 
 
 def read_registry(settings: Settings) -> list[FileEntry]:
-    path = parquet_dir(settings) / REGISTRY_FILE
+    path = settings.parquet_dir / REGISTRY_FILE
     with duckdb.connect() as con:
         cols = ", ".join(column_names("file_registry"))  # FileEntry's fields, in order
         return [FileEntry(*r) for r in con.execute(
@@ -115,7 +102,7 @@ def read_registry(settings: Settings) -> list[FileEntry]:
 
 
 def part_path(settings: Settings, table: str, key: str) -> Path:
-    return parquet_dir(settings) / table / f"part-{key}.parquet"
+    return settings.parquet_dir / table / f"part-{key}.parquet"
 
 
 @dataclass
@@ -160,7 +147,7 @@ def parse_partition(settings: Settings, key: str, progress: Progress | None = No
         return PartitionSummary(key, len(current), 0, len(keep), 0, False, 0.0, 0.0, {})
     limits = Limits(max_bytes=settings.max_file_bytes, max_pages=settings.max_pages)
     t0 = time.perf_counter()
-    spool = Spool(parquet_dir(settings) / f".spool-{key}-{os.getpid()}")
+    spool = Spool(settings.parquet_dir / f".spool-{key}-{os.getpid()}")
     try:
         # the pool forks before this process opens any DuckDB connection
         parse_many(jobs, limits, settings.max_parse_seconds, settings.worker_count, progress,
@@ -200,7 +187,7 @@ def remove_stale_parts(settings: Settings, keys: list[str]) -> None:
     """Files of partitions that no longer exist (the partition count changed)."""
     wanted = {f"part-{k}.parquet" for k in keys}
     for table in per_report_tables():
-        folder = parquet_dir(settings) / table
+        folder = settings.parquet_dir / table
         if folder.is_dir():
             for f in folder.glob("part-*.parquet"):
                 if f.name not in wanted:
@@ -208,7 +195,7 @@ def remove_stale_parts(settings: Settings, keys: list[str]) -> None:
 
 
 def parquet_glob(settings: Settings, table: str) -> str:
-    return str(parquet_dir(settings) / table / "*.parquet")
+    return str(settings.parquet_dir / table / "*.parquet")
 
 
 @dataclass

@@ -1,12 +1,17 @@
-"""Where things are: one place that reads NIANBAO_RAW_DIR and NIANBAO_DB.
+"""Every setting of a run, read from the environment here and nowhere else.
 
 The published warehouse is ``NIANBAO_DB``. Runs build in a work copy beside it
 (``<dir>/.nianbao-work/<same file name>``; the same file stem keeps DuckDB's catalog name,
 so dbt's views resolve in the published copy too) and publish with an atomic rename.
+
+Settings travel as a :class:`Settings` value: the CLI's ``--raw-dir``/``--db`` and a Dagster
+resource's config are overrides given to :func:`load_settings`, never written back into the
+environment, and dbt receives what it needs as ``--vars`` (:meth:`Settings.dbt_vars`).
 """
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,11 +19,28 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 DEFAULT_RAW_DIR = "raw"
 DEFAULT_DB = "data/nianbao.duckdb"
+PARTITION_EXECUTORS = ("multiprocess", "k8s", "celery", "dask")
+
+# variable -> (Settings field, type); the README's configuration table documents each
+ENV_VARS: dict[str, tuple[str, type]] = {
+    "NIANBAO_RAW_DIR": ("raw_dir", Path),
+    "NIANBAO_DB": ("db_path", Path),
+    "NIANBAO_WORKERS": ("workers", int),
+    "NIANBAO_MAX_FILE_BYTES": ("max_file_bytes", int),
+    "NIANBAO_MAX_PAGES": ("max_pages", int),
+    "NIANBAO_MAX_PARSE_SECONDS": ("max_parse_seconds", int),
+    "NIANBAO_MAX_PARSE_MEMORY_MB": ("max_parse_memory_mb", int),
+    "NIANBAO_DUCKDB_MEMORY_LIMIT": ("duckdb_memory_limit", str),
+    "NIANBAO_PARSE_PARTITIONS": ("parse_partitions", int),
+    "NIANBAO_PARQUET_DIR": ("parquet_dir_override", Path),
+    "NIANBAO_PARTITION_EXECUTOR": ("partition_executor", str),
+    "NIANBAO_PARTITION_PROCESSES": ("partition_processes", int),
+    "NIANBAO_TEST_CRASH_AT": ("test_crash_at", str),
+}
 
 
-def _env_int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+class SettingsError(ValueError):
+    """A setting has a value nianbao cannot use; the message names the variable."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,12 @@ class Settings:
     max_parse_seconds: int = 60
     max_parse_memory_mb: int = 2048  # per parser process, beyond its start; 0: no cap
     workers: int = 0  # 0: one per core
+    duckdb_memory_limit: str = "1GB"  # DuckDB's cap in the raw loads and in dbt
+    parse_partitions: int = 16  # the partitioned job: hash-range partitions, a power of two ≤ 256
+    parquet_dir_override: Path | None = None  # None: <work dir>/parquet
+    partition_executor: str = "multiprocess"
+    partition_processes: int = 0  # `nianbao run --partitioned`: steps at once; 0: one per core
+    test_crash_at: str = ""  # test hook: nianbao.run.warehouse.crash_point
 
     @property
     def work_dir(self) -> Path:
@@ -53,23 +81,51 @@ class Settings:
     def worker_count(self) -> int:
         return self.workers or os.cpu_count() or 1
 
+    @property
+    def parquet_dir(self) -> Path:
+        """Where the parse partitions write; on a cluster, a filesystem every step mounts."""
+        return self.parquet_dir_override or self.work_dir / "parquet"
 
-def load_settings() -> Settings:
-    """Settings from the environment; relative paths resolve against the current directory."""
-    raw = Path(os.environ.get("NIANBAO_RAW_DIR") or DEFAULT_RAW_DIR).expanduser().resolve()
-    db = Path(os.environ.get("NIANBAO_DB") or DEFAULT_DB).expanduser().resolve()
-    return Settings(
-        raw_dir=raw,
-        db_path=db,
-        max_file_bytes=_env_int("NIANBAO_MAX_FILE_BYTES", 50 * 1024 * 1024),
-        max_pages=_env_int("NIANBAO_MAX_PAGES", 300),
-        max_parse_seconds=_env_int("NIANBAO_MAX_PARSE_SECONDS", 60),
-        max_parse_memory_mb=_env_int("NIANBAO_MAX_PARSE_MEMORY_MB", 2048),
-        workers=_env_int("NIANBAO_WORKERS", 0),
-    )
+    @property
+    def partition_process_count(self) -> int:
+        return self.partition_processes or os.cpu_count() or 1
+
+    def dbt_vars(self) -> dict[str, str]:
+        """What dbt reads from the run (dbt_project/profiles.yml), passed as ``--vars``."""
+        return {"nianbao_db": str(self.work_db_path), "nianbao_duckdb_memory_limit": self.duckdb_memory_limit}
+
+    def as_environ(self) -> dict[str, str]:
+        """These settings as the variables that give them to another process (``nianbao ui``'s)."""
+        values = {var: getattr(self, field) for var, (field, _) in ENV_VARS.items()}
+        return {var: str(v) for var, v in values.items() if v not in (None, "")}
+
+    def validate(self) -> Settings:
+        n = self.parse_partitions
+        if n < 1 or n > 256 or n & (n - 1):
+            raise SettingsError(f"NIANBAO_PARSE_PARTITIONS must be a power of two from 1 to 256, not {n}")
+        if self.partition_executor not in PARTITION_EXECUTORS:
+            raise SettingsError(f"NIANBAO_PARTITION_EXECUTOR must be one of {', '.join(PARTITION_EXECUTORS)}, "
+                                f"not {self.partition_executor!r}")
+        return self
 
 
-def export_for_dbt(settings: Settings) -> None:
-    """dbt reads the work database from the environment (profiles.yml)."""
-    os.environ["NIANBAO_DB"] = str(settings.db_path)
-    os.environ["NIANBAO_WORK_DB"] = str(settings.work_db_path)
+def load_settings(environ: Mapping[str, str] | None = None, *, raw_dir: str | Path | None = None,
+                  db_path: str | Path | None = None) -> Settings:
+    """Settings from the environment (``os.environ`` unless given), with ``raw_dir`` and
+    ``db_path`` overriding it; relative paths resolve against the current directory."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for var, (field, parse) in ENV_VARS.items():
+        text = environ.get(var)
+        if not text:
+            continue
+        try:
+            values[field] = parse(text)
+        except ValueError:
+            raise SettingsError(f"{var}={text!r} is not a valid value") from None
+    values["raw_dir"] = Path(raw_dir or values.get("raw_dir") or DEFAULT_RAW_DIR)
+    values["db_path"] = Path(db_path or values.get("db_path") or DEFAULT_DB)
+    for field in ("raw_dir", "db_path", "parquet_dir_override"):
+        if values.get(field) is not None:
+            values[field] = Path(values[field]).expanduser().resolve()
+    return Settings(**values).validate()

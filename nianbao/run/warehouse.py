@@ -7,9 +7,9 @@ leaves the published file untouched. Readers holding the published file open (re
 not stop the rename; they keep the old file until they reconnect. docs/robustness.md tells
 users the pattern.
 
-Test hook: ``NIANBAO_TEST_CRASH_AT=<point>`` kills the process with SIGKILL at that point of
-:func:`publish` (``publish-before-copy``, ``publish-before-rename``), so tests can show what a
-run killed there leaves. Unset, it does nothing.
+Test hook: ``settings.test_crash_at`` (``NIANBAO_TEST_CRASH_AT=<point>``) kills the process with
+SIGKILL at that point of :func:`publish` (``publish-before-copy``, ``publish-before-rename``), so
+tests can show what a run killed there leaves. Unset, it does nothing.
 """
 from __future__ import annotations
 
@@ -91,7 +91,7 @@ def connect_work(settings: Settings) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(settings.work_db_path))
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     # the same cap as dbt's (profiles.yml): bulk loads spill to disk rather than grow past it
-    con.execute(f"SET memory_limit = '{os.environ.get('NIANBAO_DUCKDB_MEMORY_LIMIT') or '1GB'}'")
+    con.execute("SET memory_limit = ?", [settings.duckdb_memory_limit])
     con.execute("SET preserve_insertion_order = false")
     existing = {r[0] for r in con.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [RAW_SCHEMA]).fetchall()}
@@ -251,9 +251,9 @@ def _write_vocab(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister("vocab_rows")
 
 
-def crash_point(name: str) -> None:
-    """Test hook (see the module docstring): SIGKILL this process if NIANBAO_TEST_CRASH_AT=name."""
-    if os.environ.get("NIANBAO_TEST_CRASH_AT") == name:
+def crash_point(settings: Settings, name: str) -> None:
+    """Test hook (see the module docstring): SIGKILL this process at the point ``name``."""
+    if settings.test_crash_at == name:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -272,11 +272,11 @@ def publish(settings: Settings) -> Path:
     target = settings.db_path
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.publishing"
-    crash_point("publish-before-copy")
+    crash_point(settings, "publish-before-copy")
     shutil.copyfile(settings.work_db_path, tmp)
     with open(tmp, "rb+") as fh:
         os.fsync(fh.fileno())
-    crash_point("publish-before-rename")
+    crash_point(settings, "publish-before-rename")
     # A WAL beside the published file belongs to the old file (someone wrote to it); DuckDB
     # would replay it into the new one.
     Path(f"{target}.wal").unlink(missing_ok=True)

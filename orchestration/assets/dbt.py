@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
-from nianbao.run.settings import DBT_PROJECT_DIR, export_for_dbt, load_settings
+from nianbao.run.settings import DBT_PROJECT_DIR, Settings, load_settings
 
 from orchestration import dbt_guard
 from orchestration.resources import NianbaoDbtCliResource, NianbaoResource
@@ -41,7 +41,6 @@ def dbt_project() -> DbtProject:
     """The dbt project, its manifest parsed when missing or older than the project's files
     (under ``dagster dev`` too: dagster-dbt's own preparation would look for ``dbt`` on PATH)."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR)
-    export_for_dbt(load_settings())  # profiles.yml needs the variables even to parse
     manifest = project.manifest_path
     if _stale(manifest):
         manifest.parent.mkdir(parents=True, exist_ok=True)
@@ -64,16 +63,16 @@ class DbtBuildConfig(dg.Config):
     raw_parquet: bool = False
 
 
-def dbt_build_args(settings, raw_parquet: bool) -> list[str]:
-    # dbt's info log reaches the run's log through dagster-dbt (stdout); its debug-level file log
-    # (every statement, ~0.6 CPU-s a build) keeps only warnings and errors
-    args = ["build", "--log-level-file", "warn"]
+def dbt_build_args(settings: Settings, raw_parquet: bool) -> list[str]:
+    """``dbt build`` with the run's settings as vars (the only way they reach dbt). dbt's info log
+    reaches the run's log through dagster-dbt (stdout); its debug-level file log (every
+    statement) keeps only warnings and errors."""
+    dbt_vars: dict[str, object] = settings.dbt_vars()
     if raw_parquet:
-        from nianbao.run.parquet import parquet_dir, per_report_tables
+        from nianbao.run.parquet import per_report_tables
 
-        args += ["--vars", json.dumps({"raw_parquet_dir": str(parquet_dir(settings)),
-                                       "raw_parquet_tables": list(per_report_tables())})]
-    return args
+        dbt_vars |= {"raw_parquet_dir": str(settings.parquet_dir), "raw_parquet_tables": list(per_report_tables())}
+    return ["build", "--log-level-file", "warn", "--vars", json.dumps(dbt_vars)]
 
 
 def _preload_great_expectations() -> None:
@@ -91,7 +90,6 @@ def build_dbt_assets() -> dg.AssetsDefinition:
     def nianbao_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, nianbao: NianbaoResource,
                            config: DbtBuildConfig):
         settings = nianbao.settings()
-        export_for_dbt(settings)
         _preload_great_expectations()
         progress_log.info("[dbt] dbt build started")
         built, last = 0, time.monotonic()

@@ -1,7 +1,7 @@
 """The partitioned parse: one Dagster step per hash-range partition, outputs in Parquet.
 
 ``nianbao_partitioned`` is the same pipeline as ``nianbao_all`` with the parse split into
-``NIANBAO_PARSE_PARTITIONS`` (default 16) partitions by the first hex digits of the content
+``settings.parse_partitions`` (``NIANBAO_PARSE_PARTITIONS``, default 16) partitions by the first hex digits of the content
 hash (nianbao.run.parquet):
 
     raw/file_registry ─► raw_parquet/file_registry ─► raw_parquet/part_00-0f ┐
@@ -25,7 +25,8 @@ import logging
 
 import dagster as dg
 
-from nianbao.run.parquet import parquet_dir, parse_partition, partition_keys, write_registry
+from nianbao.run.parquet import parse_partition, partition_keys, write_registry
+from nianbao.run.settings import Settings
 from nianbao.run.warehouse import connect_work, read_file_registry
 
 from orchestration.resources import NianbaoResource
@@ -68,36 +69,33 @@ def _partition_asset(key: str) -> dg.AssetsDefinition:
             "reports": s.reports, "parsed_now": s.parsed_now, "kept_unchanged": s.kept, "removed": s.removed,
             "rewritten": s.rewritten, "parse_seconds": round(s.seconds_parsing, 3),
             "write_seconds": round(s.seconds_writing, 3), "rows": dg.MetadataValue.json(s.rows),
-            "parquet_dir": str(parquet_dir(settings)),
+            "parquet_dir": str(settings.parquet_dir),
         })
 
     return parse_part
 
 
-def build_partition_assets() -> list[dg.AssetsDefinition]:
-    return [parquet_registry] + [_partition_asset(k) for k in partition_keys()]
+def build_partition_assets(settings: Settings) -> list[dg.AssetsDefinition]:
+    return [parquet_registry] + [_partition_asset(k) for k in partition_keys(settings.parse_partitions)]
 
 
-def partition_keys_assets() -> list[dg.AssetKey]:
-    return [partition_asset_key(k) for k in partition_keys()]
+def partition_keys_assets(settings: Settings) -> list[dg.AssetKey]:
+    return [partition_asset_key(k) for k in partition_keys(settings.parse_partitions)]
 
 
-def partitioned_executor() -> dg.ExecutorDefinition:
+def partitioned_executor(settings: Settings) -> dg.ExecutorDefinition:
     """The executor of nianbao_partitioned: ``NIANBAO_PARTITION_EXECUTOR`` = ``multiprocess``
     (default, one machine), ``k8s`` (dagster-k8s: a Kubernetes job per step), ``celery``
     (dagster-celery: steps on Celery workers) or ``dask`` (dagster-dask: steps on a Dask
     cluster). The cluster packages are not dependencies of nianbao: install the one you use on
     every image that runs steps; its own settings go in the run config (docs/scaling.md)."""
     import importlib
-    import os
 
-    name = os.environ.get("NIANBAO_PARTITION_EXECUTOR", "multiprocess")
+    name = settings.partition_executor  # one of PARTITION_EXECUTORS (checked by load_settings)
     where = {"k8s": ("dagster_k8s", "k8s_job_executor"), "celery": ("dagster_celery", "celery_executor"),
              "dask": ("dagster_dask", "dask_executor")}
     if name == "multiprocess":
         return dg.multiprocess_executor
-    if name not in where:
-        raise ValueError(f"NIANBAO_PARTITION_EXECUTOR must be multiprocess, k8s, celery or dask, not {name!r}")
     module, attr = where[name]
     try:
         return getattr(importlib.import_module(module), attr)

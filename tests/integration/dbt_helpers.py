@@ -2,6 +2,7 @@
 subprocess, and query results as dicts."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -38,10 +39,10 @@ def write_raw(db: Path, rows: dict[str, list[tuple]]) -> None:
 
 def dbt_build(db: Path, target: Path, log_dir: Path, timeout: int) -> str:
     """`dbt build` of the project on ``db`` (its stdout); fails the test with dbt's output."""
-    env = {**os.environ, "NIANBAO_DB": str(db), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    env.pop("NIANBAO_WORK_DB", None)  # the profile would prefer it over NIANBAO_DB
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     cmd = [sys.executable, "-m", "dbt.cli.main", "build", "--project-dir", str(DBT_PROJECT),
-           "--profiles-dir", str(DBT_PROJECT), "--target-path", str(target), "--log-path", str(log_dir)]
+           "--profiles-dir", str(DBT_PROJECT), "--target-path", str(target), "--log-path", str(log_dir),
+           "--vars", json.dumps({"nianbao_db": str(db)})]
     proc = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, proc.stdout[-6000:] + proc.stderr[-3000:]
     return proc.stdout

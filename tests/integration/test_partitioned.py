@@ -40,7 +40,6 @@ def _raw_dir(root):
 def _env(mp, raw, db, home, partitions=4):
     mp.setenv("NIANBAO_RAW_DIR", str(raw))
     mp.setenv("NIANBAO_DB", str(db))
-    mp.delenv("NIANBAO_WORK_DB", raising=False)
     mp.delenv("NIANBAO_PARQUET_DIR", raising=False)
     mp.setenv("NIANBAO_PARSE_PARTITIONS", str(partitions))
     mp.setenv("NIANBAO_WORKERS", "1")
@@ -55,7 +54,6 @@ def _marts(db):
 
 
 def test_partitioned_job_multiprocess_equals_single_machine(tmp_path):
-    from nianbao.run.settings import export_for_dbt
     from orchestration.definitions import MAIN_JOB, build_definitions
     from orchestration.assets.partitions import PARTITIONED_JOB
     from orchestration.definitions import partitioned_job
@@ -64,7 +62,6 @@ def test_partitioned_job_multiprocess_equals_single_machine(tmp_path):
     mp = pytest.MonkeyPatch()
     try:
         _env(mp, raw, tmp_path / "part" / "nianbao.duckdb", tmp_path / "home_part", partitions=2)
-        export_for_dbt(load_settings())
         with dg.DagsterInstance.get() as instance:
             result = dg.execute_job(dg.reconstructable(partitioned_job), instance=instance, raise_on_error=False)
             failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
@@ -77,7 +74,6 @@ def test_partitioned_job_multiprocess_equals_single_machine(tmp_path):
         partitioned = _marts(tmp_path / "part" / "nianbao.duckdb")
 
         _env(mp, raw, tmp_path / "single" / "nianbao.duckdb", tmp_path / "home_single")
-        export_for_dbt(load_settings())
         with dg.DagsterInstance.get() as instance:
             result = build_definitions().resolve_job_def(MAIN_JOB).execute_in_process(
                 instance=instance, raise_on_error=False)
@@ -96,7 +92,7 @@ def test_partition_reparses_only_changed_content(tmp_path, monkeypatch):
     raw = _raw_dir(tmp_path)
     _env(monkeypatch, raw, tmp_path / "w" / "nianbao.duckdb", tmp_path / "home")
     settings = load_settings()
-    keys = partition_keys()
+    keys = partition_keys(settings.parse_partitions)
 
     def run_all():
         write_registry(settings, scan_raw_dir(settings.raw_dir, settings.max_file_bytes))

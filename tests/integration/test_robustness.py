@@ -282,7 +282,6 @@ def story(tmp_path_factory) -> Story:
     mp = pytest.MonkeyPatch()
     for k, v in env_vars.items():
         mp.setenv(k, v)
-    mp.delenv("NIANBAO_WORK_DB", raising=False)
     mp.delenv("NIANBAO_TEST_CRASH_AT", raising=False)
     stop = root / "reader.stop"
     log, held = root / "reader.jsonl", root / "held.json"

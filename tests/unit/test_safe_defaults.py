@@ -24,15 +24,15 @@ class _Exec(Exception):
 def fake_exec(monkeypatch, tmp_path):
     """Capture the command ``nianbao ui`` would exec, without starting anything or changing
     this process's signal handlers, directory or environment."""
-    for var in ("NIANBAO_DB", "NIANBAO_RAW_DIR", "NIANBAO_WORK_DB", "DAGSTER_HOME"):
+    for var in ("NIANBAO_DB", "NIANBAO_RAW_DIR", "DAGSTER_HOME"):
         monkeypatch.setenv(var, str(tmp_path / var.lower()))
     calls = []
 
-    def execvp(file, args):
+    def execvpe(file, args, env):
         calls.append(list(args))
         raise _Exec()
 
-    monkeypatch.setattr(cli.os, "execvp", execvp)
+    monkeypatch.setattr(cli.os, "execvpe", execvpe)
     monkeypatch.setattr(cli.os, "chdir", lambda path: None)
     monkeypatch.setattr(cli.signal, "signal", lambda *a: None)
     return calls
