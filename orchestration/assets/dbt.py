@@ -17,7 +17,8 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from nianbao.run.settings import DBT_PROJECT_DIR, Settings, load_settings
 
 from orchestration import dbt_guard
-from orchestration.resources import NianbaoDbtCliResource, NianbaoResource
+from orchestration.resources import NianbaoResource
+from orchestration.runtime.dbt_resource import NianbaoDbtCliResource
 
 progress_log = logging.getLogger("nianbao.progress")
 

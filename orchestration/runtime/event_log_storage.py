@@ -10,6 +10,9 @@ the storage's threads — is the stock class's, so the Dagster UI and ``dagster`
 same files as before.
 
 Connections are per process: a forked child (a multiprocess executor) opens its own.
+
+It subclasses Dagster's storage class and overrides its private ``_connect``: verified on the
+versions below (tests/unit/test_runtime_fence.py fails on any other).
 """
 
 import os
@@ -22,6 +25,8 @@ from dagster._core.storage.event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite import SQLITE_BUSY_TIMEOUT_SECONDS
 from dagster._serdes import ConfigurableClassData
 from sqlalchemy.engine import Connection
+
+VERIFIED_ON = {"dagster": "1.13.27", "sqlalchemy": "2.0.58"}
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):

@@ -1,6 +1,12 @@
-"""The Dagster instance (DAGSTER_HOME) that ``nianbao run`` and ``nianbao ui`` share."""
+"""The Dagster instance (DAGSTER_HOME) that ``nianbao run`` and ``nianbao ui`` share.
+
+Its dagster.yaml names Dagster's storage classes by their (private) module paths: verified on
+the versions below (tests/unit/test_runtime_fence.py fails on any other).
+"""
 
 from pathlib import Path
+
+VERIFIED_ON = {"dagster": "1.13.27"}
 
 # Dagster's default SQLite layout under DAGSTER_HOME (runs.db, runs/<run>.db, schedules/), with
 # the event log's connections kept open (orchestration/runtime/event_log_storage.py) and telemetry off.
