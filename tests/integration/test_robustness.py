@@ -538,9 +538,9 @@ def _value(path: Path) -> int:
         con.close()
 
 
-PUBLISH = ("import sys\nfrom pathlib import Path\nfrom nianbao.run.settings import Settings\n"
+PUBLISH = ("import sys\nfrom nianbao.run.settings import load_settings\n"
            "from nianbao.run.warehouse import publish\n"
-           "publish(Settings(raw_dir=Path(sys.argv[1]), db_path=Path(sys.argv[2])))\n")
+           "publish(load_settings(raw_dir=sys.argv[1], db_path=sys.argv[2]))\n")  # NIANBAO_TEST_CRASH_AT: the hook
 
 
 @pytest.mark.parametrize("point", ["publish-before-copy", "publish-before-rename"])
