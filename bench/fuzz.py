@@ -227,7 +227,7 @@ def main(argv=None) -> int:
     bad = crashes + died + hung + broken
     if bad:
         OUT.mkdir(parents=True, exist_ok=True)
-        for (path, name), r in bad:
+        for (path, _name), r in bad:
             shutil.copy(path, OUT / path.name)
             (OUT / (path.name + ".json")).write_text(json.dumps(r, ensure_ascii=False, indent=1))
 

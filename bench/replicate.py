@@ -11,7 +11,6 @@ and measured by bench/scale.py; this measures what grows with the warehouse.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys

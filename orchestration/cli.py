@@ -167,7 +167,8 @@ def cmd_ui(args: argparse.Namespace) -> int:
     _dagster_home(settings)
     # the dagster of this interpreter's environment, whatever PATH says
     dagster = Path(sysconfig.get_path("scripts")) / "dagster"
-    cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-h", args.host, "-p", str(args.port)]
+    cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
+           "-h", args.host, "-p", str(args.port)]
     print(f"nianbao: starting the Dagster UI on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
     # A shell may have started us with SIGINT ignored; dagster dev must be stoppable.
     for s in (signal.SIGINT, signal.SIGTERM):

@@ -197,7 +197,7 @@ def html_with_remote_resources(url: str = "http://127.0.0.1:9") -> bytes:
         f"<svg><image href='{url}/s.png'/></svg><video src='{url}/v.mp4'></video>"
         f"<table><tr><td>本年新收政府信息公开申请数量</td><td>3</td></tr></table>"
         f"<script>fetch('{url}/x')</script></body></html>"
-    ).encode("utf-8")
+    ).encode()
 
 
 def nested_html(depth: int, tag: str = "div", closed: bool = True) -> bytes:
@@ -288,7 +288,8 @@ def broken_pdf_variants(rng: random.Random, data: bytes) -> list[bytes]:
         data.replace(b"startxref", b"startxref\n999999999\n", 1),
         data.replace(b"/FlateDecode", b"/LZWDecode", 3),
         data.replace(b"/Root", b"/Root 99999 0 R /Foo", 1),
-        data + b"\n1 0 obj\n<</Type/Catalog/Pages 1 0 R>>\nendobj\nxref\n0 1\n0000000000 65535 f \ntrailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF",
+        data + b"\n1 0 obj\n<</Type/Catalog/Pages 1 0 R>>\nendobj\nxref\n0 1\n0000000000 65535 f \n"
+               b"trailer<</Root 1 0 R>>\nstartxref\n0\n%%EOF",
     ]
     streams = [m.start() for m in re.finditer(rb"stream\r?\n", data)][:50]
     for i in rng.sample(streams, min(3, len(streams))):

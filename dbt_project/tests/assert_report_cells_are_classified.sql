@@ -39,7 +39,9 @@ orphan_reports as (
 )
 
 select
-    case when kr.row_id is null then 'unknown row_id for this table' else 'unknown col_id for this table' end as problem,
+    case
+        when kr.row_id is null then 'unknown row_id for this table' else 'unknown col_id for this table'
+    end as problem,
     c.table_id,
     c.row_id,
     c.col_id,

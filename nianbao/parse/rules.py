@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from functools import cache
 from operator import itemgetter
-from typing import Callable
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 
 from nianbao.parse.model import Cell, RuleResult

@@ -315,7 +315,8 @@ def _family_markers() -> tuple[tuple[str, tuple[str, ...]], ...]:
 
 _SENTENCE_END = re.compile(r"[。;!?！？\n]")
 _YEAR = re.compile(r"((?:19|20)\d\d)\s*年")
-_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(?[一二三四五六七八九十]{1,3}\)|第[一二三四五六七八九十]+[部章节])")
+_HEADING_START = re.compile(r"^\s*(?:[一二三四五六七八九十]{1,3}\s*[、.]|\(?[一二三四五六七八九十]{1,3}\)"
+                            r"|第[一二三四五六七八九十]+[部章节])")
 _UNIT_CELL = re.compile(r"^(?:件|条|宗|个|起|次|人次|例|项|人|名|篇|场|期|元|万元|份|家)$")
 _NUMBER_CELL = re.compile(r"^\s*" + _NUM + r"\s*(件|条|宗|个|起|次|人次|例|项|人|名|篇|场|期|元|万元|份|家)?\s*$")
 _LABEL_PREFIX = re.compile(r"^(?:其中[:,]?|\d{1,3}(?=[^\d.、)]))+")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from itertools import combinations
 
 from nianbao.parse.model import Cell, Note
 from nianbao.parse.tokens import BLANK, BREAK, LABEL, NA, VALUE, Token
@@ -180,7 +179,8 @@ def _make_cell(table_id: str, row_id: str, col_id: str, tok: Token, is_total: bo
     v = tok.value
     printed = tok.text if (v.note or v.unit or not v.digits_only) and tok.text != _plain(v.number) else None
     if v.note:
-        read.note("info", "cell_text", f"{table_id} {row_id}×{col_id}: printed '{tok.text}'; recorded {_plain(v.number)}, the words are kept as printed_text")
+        read.note("info", "cell_text", f"{table_id} {row_id}×{col_id}: printed '{tok.text}'; "
+                                       f"recorded {_plain(v.number)}, the words are kept as printed_text")
     return Cell(table_id, row_id, col_id, v.number, False, printed, v.unit or unit)
 
 

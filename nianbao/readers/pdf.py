@@ -548,7 +548,7 @@ def _fast_page_class():
             try:
                 FastInterpreter(self.pdf.rsrcmgr, device).process_page(self.page_obj)
             except Exception as e:
-                raise PdfminerException(e)
+                raise PdfminerException(e) from e
             self._layout = device.get_result()
             self._char_dicts = device.chars
             return self._layout

@@ -110,7 +110,7 @@ def _work(job: tuple) -> RawRows:
 _WARM_UP_DOC = ("<html><body><h1>某某縣人民政府2023年政府信息公開工作年度報告</h1>"
                 "<p>本年度收到政府信息公开申请12件，办结11件。行政复议2件，行政诉讼1件。</p>"
                 "<table><tr><td>本年新收政府信息公开申请数量</td><td>12</td></tr>"
-                "<tr><td>予以公开</td><td>5</td></tr></table></body></html>").encode("utf-8")
+                "<tr><td>予以公开</td><td>5</td></tr></table></body></html>").encode()
 _warm_up: threading.Thread | None = None
 
 

@@ -21,7 +21,7 @@ class RawRows:
     rule_results: list[tuple] = field(default_factory=list)
     legacy_measures: list[tuple] = field(default_factory=list)
 
-    def extend(self, other: "RawRows") -> None:
+    def extend(self, other: RawRows) -> None:
         for name in ("reports", "report_cells", "parse_notes", "rule_results", "legacy_measures"):
             getattr(self, name).extend(getattr(other, name))
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nianbao.run.raw_rows import RETRY_NOTE, RawRows
+from nianbao.run.raw_rows import RETRY_NOTE
 from nianbao.parse.model import PARSER_VERSION
 from nianbao.run.raw_schema import RAW_SCHEMA, RAW_TABLES, column_names, create_table_sql
 from nianbao.run.scan import FileEntry

@@ -154,11 +154,11 @@ def evaluate_rules(cells: dict[Key, float | None], prose: dict[str, int] | None,
         left_ids, right_ids = expand(rule.left), expand(rule.right)
         if rule.per == "column":
             scopes = axes[rule.table][1]
-            make = lambda ids, s: [(rule.table, r, s) for r in ids]  # noqa: E731
+            make = lambda ids, s: [(rule.table, r, s) for r in ids]  # noqa: E731, B023 (used in this iteration)
         else:
             rows = axes[rule.table][0] or [r for r in dict.fromkeys(k[1] for k in cells if k[0] == rule.table)]
             scopes = rows
-            make = lambda ids, s: [(rule.table, s, c) for c in ids]  # noqa: E731
+            make = lambda ids, s: [(rule.table, s, c) for c in ids]  # noqa: E731, B023 (used in this iteration)
         for scope in scopes:
             lk, rk = make(left_ids, scope), make(right_ids, scope)
             involved = {k[1] for k in lk + rk}

@@ -608,7 +608,8 @@ def _document(ctx: _Ctx) -> list[tuple[str, object]]:
     title = _title(ctx)
     blocks.append(("title", ctx.out(title, "title")))
     if chrome and spec.show_metadata:
-        info = f"发布日期：{spec.published_on} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d} 浏览次数：{rng.randint(20, 9000)} 字体：[ 大 中 小 ]"
+        info = (f"发布日期：{spec.published_on} {rng.randint(8, 18):02d}:{rng.randint(0, 59):02d} "
+                f"浏览次数：{rng.randint(20, 9000)} 字体：[ 大 中 小 ]")
         blocks.append(("chrome", [ctx.out(info, "chrome")]))
 
     def para(text: str) -> None:
@@ -641,7 +642,8 @@ def _document(ctx: _Ctx) -> list[tuple[str, object]]:
     para(_fill(rng, _FILLER_PROBLEMS, rng.randint(1, 2)))
     heading(6, "other_matters")
     if spec.template == "2021" and rng.random() < 0.5:
-        para(rng.choice(("本年度未收取信息处理费。", "按照《政府信息公开信息处理费管理办法》规定，本年度未发出收费通知，未收取信息处理费。")))
+        para(rng.choice(("本年度未收取信息处理费。",
+                         "按照《政府信息公开信息处理费管理办法》规定，本年度未发出收费通知，未收取信息处理费。")))
     else:
         para(rng.choice(("无。", "无。", "本年度无其他需要报告的事项。")))
     if web:
@@ -688,7 +690,7 @@ def _pipe_line(texts: list[str], pad: int) -> str:
 
 def _slot_rows(tab: Tab) -> list[list[str]]:
     rows = []
-    for r, slots in enumerate(tab.slots()):
+    for slots in tab.slots():
         rows.append([s.text if isinstance(s, TC) else "" for s in slots])
     return rows
 
@@ -1255,7 +1257,6 @@ def _emit_docx_template(ctx: _Ctx, blocks) -> bytes:
     from docx.oxml.ns import qn
 
     d = docx.Document(str(TEMPLATE_DOCX))
-    spec, v = ctx.spec, load()
     L = _Labels(ctx)
     tabs = {p.name: p for k, p in blocks if k == "table"}
     body = d.element.body

@@ -27,7 +27,6 @@ import math
 import random
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Union
 
 from nianbao.vocabulary.loader import load
 
@@ -53,7 +52,7 @@ PROSE_MEASURES = (
 # by convention such a no_separator row is "too_long", i.e. unreadable.
 RUN_TOGETHER_MAX_DIGITS = 24
 
-T2Value = Union[int, float, tuple]  # number, or (number, printed_text)
+T2Value = int | float | tuple  # number, or (number, printed_text)
 
 
 # ---------------------------------------------------------------- vocabulary axes

@@ -3,7 +3,6 @@ of the project (the dbt manifest not prepared yet), the installed command must s
 its own interpreter's environment and publish a warehouse."""
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sysconfig

@@ -48,7 +48,7 @@ def test_every_file_once_with_status_and_reason(messy):
         assert got_status == status, (path, files[path])
         if words:
             assert words in reason, (path, reason)
-    for path, (rid, status, reason) in files.items():
+    for path, (_rid, status, reason) in files.items():
         assert status in ("parsed", "duplicate", "rejected"), path
         if status != "parsed":
             assert adv.readable(reason), (path, reason)

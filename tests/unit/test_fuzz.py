@@ -50,7 +50,7 @@ def check(result: ParseResult, data: bytes) -> None:
                     value.encode("utf-8")  # storable: no lone surrogates
 
 
-def parse_checked(data: bytes, name: str, limits: Limits = Limits()) -> ParseResult:
+def parse_checked(data: bytes, name: str, limits: Limits = Limits()) -> ParseResult:  # noqa: B008 (frozen)
     result = parse_bytes(data, name, limits)
     check(result, data)
     return result
@@ -244,7 +244,7 @@ def files(tmp_path):
 def _patch_marker(monkeypatch, action):
     real = pool.parse_bytes
 
-    def patched(data, name, limits=Limits()):
+    def patched(data, name, limits=Limits()):  # noqa: B008 (frozen)
         if b"MARKER" in data:
             action()
         return real(data, name, limits)
@@ -259,7 +259,7 @@ def _reasons(rows):
 def _assert_others_parsed(rows, jobs):
     got = _reasons(rows)
     assert [r[PATH] for r in rows.reports] == [j[1] for j in jobs]  # job order, one row each
-    for name, (status, reason) in got.items():
+    for name, (_status, reason) in got.items():
         if name != "f05.txt":
             assert reason is None or "cap" not in reason and "died" not in reason, (name, reason)
     assert not multiprocessing.active_children()

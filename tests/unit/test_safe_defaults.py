@@ -94,7 +94,7 @@ def listener():
         while not stop.is_set():
             try:
                 conn, addr = srv.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             hits.append(addr)
             conn.close()

@@ -67,7 +67,9 @@ all_reports as (
         null as template,
         null as original_script,
         'rejected' as parse_status,
-        coalesce(reason, 'registered in source_files but no report row was written by the parse step') as rejection_reason,
+        coalesce(
+            reason, 'registered in source_files but no report row was written by the parse step'
+        ) as rejection_reason,
         null as document_kind,
         null as parser_version,
         null as agency_name_printed,

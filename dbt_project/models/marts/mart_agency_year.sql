@@ -59,7 +59,9 @@ litigation as (
         f.report_id,
         {%- for name, condition in proceedings.items() %}
         sum(f.count) filter (where {{ condition }}) as {{ name }}_total,
-        sum(f.count) filter (where {{ condition }} and f.result in ('upheld', 'corrected', 'other')) as {{ name }}_concluded,
+        sum(f.count) filter (
+            where {{ condition }} and f.result in ('upheld', 'corrected', 'other')
+        ) as {{ name }}_concluded,
         sum(f.count) filter (where {{ condition }} and f.result = 'corrected') as {{ name }}_corrected,
         {%- endfor %}
         {{ figure_sources }}
@@ -106,7 +108,8 @@ joined as (
         lg.fees_collected_cny,
         coalesce(lg.n_legacy_measures, 0) as n_legacy_measures,
         coalesce(a.has_table, false) or coalesce(o.has_table, false) or coalesce(l.has_table, false) as has_table,
-        coalesce(a.has_narrative, false) or coalesce(o.has_narrative, false) or coalesce(l.has_narrative, false) as has_narrative
+        coalesce(a.has_narrative, false) or coalesce(o.has_narrative, false)
+        or coalesce(l.has_narrative, false) as has_narrative
     from primary_reports as p
     left join applications as a on a.report_id = p.report_id
     left join outcomes as o on o.report_id = p.report_id

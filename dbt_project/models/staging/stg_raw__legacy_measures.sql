@@ -1,4 +1,4 @@
--- Staging model (ephemeral) of raw.legacy_measures: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.legacy_measures: columns as written by the run, types cast; nothing else.
 select
     cast(report_id as varchar) as report_id,
     cast(measure as varchar) as measure,

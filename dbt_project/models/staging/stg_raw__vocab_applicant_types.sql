@@ -1,4 +1,4 @@
--- Staging model (ephemeral) of raw.vocab_applicant_types: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.vocab_applicant_types: columns as written by the run, types cast; nothing else.
 select
     cast(applicant_type as varchar) as applicant_type,
     cast(label_zh as varchar) as label_zh,

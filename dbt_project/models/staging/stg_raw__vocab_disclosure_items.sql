@@ -1,4 +1,4 @@
--- Staging model (ephemeral) of raw.vocab_disclosure_items: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.vocab_disclosure_items: columns as written by the run, types cast; nothing else.
 select
     cast(item as varchar) as item,
     cast(label_zh as varchar) as label_zh,

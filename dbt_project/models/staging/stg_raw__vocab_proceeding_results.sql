@@ -1,4 +1,4 @@
--- Staging model (ephemeral) of raw.vocab_proceeding_results: column names as written by the parse step, types cast; nothing else.
+-- Staging model (ephemeral) of raw.vocab_proceeding_results: columns as written by the run, types cast; nothing else.
 select
     cast(proceeding as varchar) as proceeding,
     cast(proceeding_label_zh as varchar) as proceeding_label_zh,
