@@ -134,8 +134,8 @@ def rule_frames(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[pd.DataFram
 
 
 # -- facts agree, kept per report ----------------------------------------------------------------
-# Comparing every rule row with the facts' sums scans the ~12 M fact cells of a 100,000-report
-# warehouse (~1 s, 2 CPU-s). A report's comparison depends only on its own rows, which change
+# Comparing every rule row with the facts' sums scans every fact cell of the warehouse, most of
+# the checks' time at scale. A report's comparison depends only on its own rows, which change
 # only when its raw rows, the vocabulary, the dbt code or this module's SQL do; so the per-row
 # verdicts are kept in STATE_SCHEMA and only the reports whose fingerprint (dbt's
 # int_report_changes: raw row + vocabulary) changed since are compared again. Any change of the
@@ -286,7 +286,7 @@ def run_suites(db_path: str) -> list[SuiteOutcome]:
                 if rule.id in failing.get("n_unequal", set()):
                     out.failures = failing_rows(con, rule)
                     out.failed = len(out.failures)
-                    # once, from the column as a list (iterating a pandas string column costs ~0.5 s at 100k)
+                    # once, from the column as a list (iterating a pandas string column is slow at scale)
                     out.failing_reports = sorted(set(out.failures["report_id"].tolist()))
             fmine = facts[facts["rule"] == rule.id]
             if not fmine.empty:

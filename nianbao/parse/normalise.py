@@ -61,7 +61,7 @@ def _t2s() -> opencc.OpenCC:
 
 def to_simplified(text: str) -> str:
     # Most reports are simplified already: when no character of the text can start a t2s
-    # rewrite, OpenCC would return the text unchanged, so it is not called (~0.2 ms a report).
+    # rewrite, OpenCC would return the text unchanged, so it is not called.
     if not _t2s_trigger().search(text):
         return text
     return _t2s().convert(text)
@@ -102,7 +102,7 @@ def nfkc(text: str) -> str:
     or composition (combining marks, second members of composite pairs, conjoining jamo,
     anything folding to one of those) and nothing outside the BMP. Chinese report text
     qualifies, and its ~100 full-width characters per report are then folded by one regex
-    pass instead of normalising every character (~3× faster)."""
+    pass instead of normalising every character."""
     fold_re, fold, unsafe_re = _nfkc_tables()
     if unsafe_re.search(text):
         return unicodedata.normalize("NFKC", text)

@@ -332,7 +332,7 @@ def _score(text: str) -> float:
     hanzi and CJK punctuation, lower for rare hanzi, negative for mojibake.
 
     Each character of the sample falls in one class of _score_table(); the classes are
-    counted with numpy rather than character by character (the same figures, ~20× faster)."""
+    counted with numpy rather than character by character (the same figures, faster)."""
     sample = text[:_SCORE_SAMPLE]
     codes = _code_points(sample)
     bmp = codes < 0x10000

@@ -185,7 +185,7 @@ def _main_body(phys_reader):
     python-docx's XML parser options (a ``w:document`` root without its element classes: the
     reader reads only tags, text and attributes). Only that part is parsed:
     ``docx.Document`` parses every XML part of the package (styles, numbering, settings,
-    headers…), ~5 of a DOCX's ~11 ms, and the reader uses none of them."""
+    headers…), about half of reading a DOCX, and the reader uses none of them."""
     from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
     from docx.opc.packuri import PACKAGE_URI
     from docx.opc.pkgreader import PackageReader, _ContentTypeMap

@@ -163,8 +163,8 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
 
 def _count_pages(doc, cap: int) -> tuple[int, bool]:
     """(pages, exact): pages counted one by one, stopping at ``cap + 1`` — pdfplumber's
-    ``len(pdf.pages)`` builds every page first (80 s and 700 MB for a 20 MB file of 200,000
-    empty pages). Over the cap, the count the page tree declares is reported when it agrees."""
+    ``len(pdf.pages)`` builds every page first (minutes and hundreds of MB for a file of
+    200,000 empty pages). Over the cap, the count the page tree declares is reported when it agrees."""
     from pdfminer.pdfpage import PDFPage
     from pdfminer.pdftypes import resolve1
 
@@ -332,9 +332,9 @@ def _fast_page_class():
     time of reading a PDF); its ``parse_objects`` groups them without pdfplumber's recursive
     generator. The characters of the page itself are made into those dicts as pdfminer renders
     them (``CharDictDevice``, a string at a time, each font's glyph texts, widths and decoded
-    strings looked up once per PDF), skipping the LTChar objects (~8 % of a PDF's time), and its content
+    strings looked up once per PDF), skipping the LTChar objects, and its content
     streams are tokenised by ``pdf_content.FastInterpreter`` (the objects pdfminer's parser
-    builds, by one regular expression: ~half of a PDF's time); the page's objects are equal to
+    builds, by one regular expression); the page's objects are equal to
     pdfplumber's, checked page by page (tests/unit/test_readers.py). One
     known difference, in a value the reader does not use: pdfplumber gives the marked-content id
     of a path that paints nothing to the object drawn before it, which is then never a character.

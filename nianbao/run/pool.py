@@ -115,7 +115,7 @@ _warm_up: threading.Thread | None = None
 
 
 def warm_up_parser() -> None:
-    """Start the parser's one-time set-up (~0.3 s) in a thread of this process, e.g. while the
+    """Start the parser's one-time set-up in a thread of this process, e.g. while the
     raw folder is scanned. The parser processes parse_many forks afterwards inherit it instead of
     each paying it: on a warm run with one new file, that set-up was most of the parse step."""
     global _warm_up
@@ -223,8 +223,8 @@ def _worker_main(conn, parent_pid: int, work: list[tuple], max_memory_mb: int = 
 
 
 # multiprocessing.connection.wait builds a selectors object and registers every handle on each
-# call, and Connection.poll goes through it too: a quarter of the run's CPU per report (0.18 ->
-# 0.135 ms), time taken from the parser processes. One select.poll call does the same wait.
+# call, and Connection.poll goes through it too: a quarter of the run's CPU per report, time
+# taken from the parser processes. One select.poll call does the same wait.
 _HAS_POLL = hasattr(select, "poll")
 
 

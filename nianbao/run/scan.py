@@ -19,12 +19,11 @@ _CHUNK = 1 << 20
 # its size or mtime changing ("racily clean", as git calls it): its stat is not remembered, so
 # the next scan hashes it again.
 _RACY_SECONDS = 2.0
-# Hashing threads. A second thread overlaps reads from disk (10,000 files, cold page cache:
-# 0.71 s against 0.94 s with one); more only fight over the GIL (four: 1.11 s; 100,000 files
-# in the page cache: 4.0 s with two, 6.8 s with four).
+# Hashing threads. A second thread overlaps reads from disk; more only fight over the GIL
+# (measured: docs/scaling.md).
 _HASH_THREADS = 2
-# Files per task handed to a hashing thread. One task per file cost ~0.1 ms of thread hand-off
-# and GIL ping-pong each, more than hashing a 15 KB file (10 s of a 15 s scan of 100,000 files).
+# Files per task handed to a hashing thread. One task per file cost more in thread hand-off
+# and GIL ping-pong than hashing a typical report file.
 _HASH_CHUNK = 256
 
 
@@ -47,8 +46,8 @@ class FileEntry:
 
 
 def sha256_file(path: Path) -> str:
-    # os.read on a raw descriptor: half the cost per file of open()'s buffered file object
-    # (16 against 32 µs for a 15 KB report), which is most of a cold scan's time.
+    # os.read on a raw descriptor: half the cost per file of open()'s buffered file object,
+    # which is most of a cold scan's time.
     h = hashlib.sha256()
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -1,9 +1,9 @@
 """Parse results in bulk: rows encoded as CSV in the parser processes, loaded by DuckDB's reader.
 
-At 100,000 reports a run produces ~17 million cell rows. Sending them to the run's process as
-Python tuples and building DataFrames from them cost ~3.7 ms per report in that one process
-(unpickling, ``DataFrame.from_records``, DuckDB scanning Python strings) — more than parsing
-the report on a core, and ~3 GB held in memory at the end. Instead each parser process
+At 100,000 reports a run produces millions of cell rows. Sending them to the run's process as
+Python tuples and building DataFrames from them (unpickling, ``DataFrame.from_records``, DuckDB
+scanning Python strings) cost that one process more than parsing the report costs a core, and
+held gigabytes in memory at the end (docs/scaling.md). Instead each parser process
 encodes its file's rows as CSV (``encode_rows``), the run appends the bytes to one spool file
 per table on disk (``Spool``), and DuckDB loads each spool in one multi-threaded
 ``read_csv`` (``Spool.select_sql``): the run's own process does no per-row work, and memory
@@ -84,7 +84,7 @@ def csv_text(items) -> str:
 
 
 # The two tables with many rows per report (~170 cells and ~40 rule results) are written by one
-# f-string per row instead of the csv module: 0.46 → 0.15 ms per report in every parser process.
+# f-string per row instead of the csv module: a third of the cost, in every parser process.
 # The text is the same as csv_text's, byte for byte (tests/unit/test_rowspool.py): every string
 # quoted with its quotes doubled, a null empty and unquoted, a number by repr. A row with a
 # value of an unexpected type (an id that is None) makes the table go through csv_text.

@@ -252,7 +252,7 @@ def digest() -> str:
 @cache
 def load() -> Vocabulary:
     text = _vocabulary_text()
-    # libyaml's safe loader when present: the same result, ~10x faster than pure Python (this
+    # libyaml's safe loader when present: the same result, much faster than pure Python (this
     # runs in every process of a run, parser workers included)
     raw = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return Vocabulary(

@@ -77,7 +77,7 @@ def dbt_build_args(settings: Settings, raw_parquet: bool) -> list[str]:
 
 
 def _preload_great_expectations() -> None:
-    """Import Great Expectations (~4 s) while dbt runs in its own process: this process only
+    """Import Great Expectations (seconds) while dbt runs in its own process: this process only
     waits on dbt's output then, and the checks step after it starts without the import."""
     if "great_expectations.expectations" not in sys.modules:
         threading.Thread(target=importlib.import_module, args=("great_expectations.expectations",),

@@ -1,5 +1,5 @@
 """dagster-dbt's ``DbtCliResource`` without two costs it pays on every ``dbt.cli()`` call that a
-run of ours never uses (~6 CPU-s a run, docs/scaling.md):
+run of ours never uses (docs/scaling.md has the figure):
 
 * ``dbt --version`` in a subprocess (a whole dbt start-up) to learn dbt's version: dbt-core is
   installed in this environment and pinned, so its version is read in process;

@@ -3,8 +3,8 @@
 The stock ``SqliteEventLogStorage`` builds a new SQLAlchemy engine and opens a new SQLite
 connection for every transaction (``NullPool``), and stores each asset event in two databases
 (the run's shard and the cross-run index). A ``nianbao run`` writes ~260 events (planned and
-done materialisations and checks, step outputs), ~9 ms each that way on this machine, most of them
-on the run's critical path; with the connections kept open an event costs ~2.5 ms. Everything
+done materialisations and checks, step outputs), most of them on the run's critical path;
+with the connections kept open an event costs a quarter as much (docs/scaling.md). Everything
 else — file layout, schema, migrations, SQLite's durability settings, the lock that serialises
 the storage's threads — is the stock class's, so the Dagster UI and ``dagster`` CLI read the
 same files as before.

@@ -5,9 +5,13 @@ pyproject.toml (rules left out are listed there with the reason); a failure show
 own output."""
 from __future__ import annotations
 
+import ast
+import io
 import os
+import re
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -37,3 +41,33 @@ def test_dbt_parse_with_warnings_as_errors(tmp_path):
                  "--log-path", str(tmp_path / "logs")])
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     assert (tmp_path / "target" / "manifest.json").exists()
+
+
+# a duration, a speed-up factor or a before → after figure
+TIMING = re.compile(r"(?<![\w.])~?\d[\d,.]*\s?(?:ms|µs|CPU-s|s|seconds)\b|~?\d+(?:\.\d+)?\s?[×x]\s?(?:faster|slower)"
+                    r"|\d+\.\d+\s?(?:→|->)\s?\d")
+
+
+def _comments_and_docstrings(path: Path):
+    source = path.read_text("utf-8")
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.COMMENT:
+            yield tok.start[0], tok.string
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            if doc := ast.get_docstring(node, clean=False):
+                for i, line in enumerate(doc.split("\n")):
+                    yield node.body[0].lineno + i, line
+
+
+def test_no_timing_figures_in_code_comments():
+    """Comments say why; the measured figures live in docs/scaling.md, where they can be kept current."""
+    found = [f"{path.relative_to(ROOT)}:{line}: {text.strip()}"
+             for pkg in ("nianbao", "orchestration") for path in sorted((ROOT / pkg).rglob("*.py"))
+             for line, text in _comments_and_docstrings(path) if TIMING.search(text)]
+    assert found == []
+
+
+def test_the_timing_pattern_catches_figures():
+    assert all(TIMING.search(t) for t in ("(~0.2 ms a report)", "0.46 → 0.15 ms", "~3× faster", "takes 4.0 s"))
+    assert not any(TIMING.search(t) for t in ("t2s rewrite", "k8s executor", "at most 2% replaced", "2019 → 2020"))
