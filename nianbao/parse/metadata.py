@@ -1,9 +1,10 @@
 """Report metadata: title, agency, report year, publication date, 索引号, document kind."""
 from __future__ import annotations
 
+import datetime
 import re
 
-from nianbao.parse.model import Metadata
+from nianbao.parse.model import Metadata, Note
 from nianbao.parse.prefilter import may_match, required_literals
 
 # Titles after normalisation (simplified, half-width). The year is the report year.
@@ -78,8 +79,10 @@ def is_aggregate(lines: list[str], title_idx: int | None) -> bool:
     return may_match(_AGGREGATE_NEEDS, text) and bool(_AGGREGATE.search(text))
 
 
-def extract_metadata(lines: list[str], head_text: str) -> tuple[Metadata, int | None]:
-    """Metadata from the document's lines; returns it with the title's line index."""
+def extract_metadata(lines: list[str], head_text: str,
+                     notes: list[Note] | None = None) -> tuple[Metadata, int | None]:
+    """Metadata from the document's lines; returns it with the title's line index. A field
+    printed but impossible (发布日期 2024-02-30) is not recorded; ``notes`` gets why."""
     md = Metadata()
     title = find_title(lines)
     title_agency = None
@@ -120,7 +123,16 @@ def extract_metadata(lines: list[str], head_text: str) -> tuple[Metadata, int | 
         md.index_number = im.group(1)
     dm = _FIELD_DATE.search(head_text)
     if dm:
-        y, mo, d = (int(x) for x in dm.groups())
-        if 1 <= mo <= 12 and 1 <= d <= 31:
-            md.published_on = f"{y:04d}-{mo:02d}-{d:02d}"
+        md.published_on = calendar_date(*dm.groups())
+        if md.published_on is None and notes is not None:
+            notes.append(Note("warning", "date_impossible",
+                              f"publication date printed as {dm.group(0).strip()!r} is not a calendar date; not recorded"))
     return md, (title[0] if title else None)
+
+
+def calendar_date(year: str, month: str, day: str) -> str | None:
+    """The ISO date, or None when no such day exists (2024-02-30, 2023年4月31日)."""
+    try:
+        return datetime.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from nianbao.parse.agency import identify
+from nianbao.parse.bounds import drop_unstorable_rows, storable_figures
 from nianbao.readers.document import Document, TableBlock, TextBlock, UnreadableFile
 from nianbao.parse.metadata import extract_metadata
 from nianbao.parse.model import Cell, ParseResult
@@ -146,7 +147,7 @@ def parse_document(doc: Document, result: ParseResult) -> None:
     result.original_script = script
     texts = [ln.text for ln in lines]
     head_text = "\n".join(texts[:80])
-    md, title_idx = extract_metadata(texts, head_text)
+    md, title_idx = extract_metadata(texts, head_text, result.notes)
     md.__dict__.update(identify(md.agency_name, md.index_number))
     result.metadata = md
     start = title_idx if title_idx is not None else 0
@@ -171,6 +172,7 @@ def parse_document(doc: Document, result: ParseResult) -> None:
         reads["t2"] = read_table2(tokenise(t2_lines), template)
     table_cells: list[Cell] = []
     for read in reads.values():
+        drop_unstorable_rows(read)
         table_cells += read.cells
         result.notes += read.notes
 
@@ -182,6 +184,9 @@ def parse_document(doc: Document, result: ParseResult) -> None:
                                  _prose_text(prose_lines, doc.file_format))
     md.outline_family = stated.family
     result.notes += stated.notes
+    stated.values = storable_figures(stated.values, result.notes, lambda m: f"legacy measure {m.measure}")
+    stated.figures = storable_figures(stated.figures, result.notes,
+                                      lambda f: f"{f.table_id} {f.row_id}×{f.col_id} stated outside the table")
     if template == "pre2019":
         result.legacy_measures = stated.values
     figures = stated.figures

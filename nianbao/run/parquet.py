@@ -162,7 +162,20 @@ def parse_partition(settings: Settings, key: str, progress: Progress | None = No
 
 def write_partition(settings: Settings, key: str, fresh, keep: set[str]) -> dict[str, int]:
     """Rewrite the partition's files: kept rows of the previous files plus the fresh rows
-    (a nianbao.run.spool.Spool, or a RawRows)."""
+    (a nianbao.run.spool.Spool, or a RawRows). A spooled value that cannot be loaded refuses
+    its report (nianbao.run.warehouse.load_raw does the same) instead of failing the partition."""
+    from nianbao.run.warehouse import UNLOADABLE
+
+    try:
+        return _write_partition(settings, key, fresh, keep)
+    except UNLOADABLE:
+        with duckdb.connect() as con:
+            if not hasattr(fresh, "refuse_unloadable") or not fresh.refuse_unloadable(con):
+                raise
+    return _write_partition(settings, key, fresh, keep)
+
+
+def _write_partition(settings: Settings, key: str, fresh, keep: set[str]) -> dict[str, int]:
     counts = {}
     with duckdb.connect() as con:
         con.register("keep_ids", pd.DataFrame({"report_id": sorted(keep)}, dtype=object))

@@ -31,7 +31,7 @@ from pathlib import Path
 from nianbao.run.lifetime import die_with_parent
 from nianbao.parse.model import ParseResult
 from nianbao.parse.pipeline import Limits, parse_bytes, report_id_of
-from nianbao.run.raw_rows import RETRY_NOTE, RawRows, result_rows
+from nianbao.run.raw_rows import RETRY_NOTE, RawRows, result_rows, unstorable
 from nianbao.run.raw_schema import column_names
 
 Progress = Callable[[int, int, float], None]
@@ -102,7 +102,21 @@ def _work(job: tuple) -> RawRows:
     except ParseTimeout:  # the alarm fired between parse_bytes returning and the timer reset
         rid, sha2 = (sha[:16], sha) if sha else report_id_of(b"")
         result = _rejected(rid, sha2, timeout_reason(max_seconds))
-    return result_rows(result, source_path)
+    return storable_rows(result, source_path)
+
+
+def unstorable_reason(what: str) -> str:
+    return f"the parser produced a value the warehouse cannot store ({what}); the report is not loaded"
+
+
+def storable_rows(result: ParseResult, source_path: str) -> RawRows:
+    """The result's rows when every value fits the raw tables; otherwise the report, rejected
+    with the value that does not: one report's content never stops the load."""
+    rows = result_rows(result, source_path)
+    problem = unstorable(rows)
+    if problem is None:
+        return rows
+    return result_rows(_rejected(result.report_id, result.content_sha256, unstorable_reason(problem)), source_path)
 
 
 # A small report that takes the parser through its one-time set-up: imports, the compiled
@@ -195,10 +209,21 @@ def _work_capped(work: tuple, max_memory_mb: int):
             if row[reason_at] and "MemoryError" in row[reason_at]:
                 rows.reports[i] = row[:reason_at] + (memory_reason(max_memory_mb),) + row[reason_at + 1:]
     if work[5]:  # a sink takes the rows: CSV bytes are cheap to send, and the run's process never unpacks them
-        from nianbao.run.spool import encode_rows
-
-        return encode_rows(rows)
+        return encoded_rows(rows, work[1])
     return rows
+
+
+def encoded_rows(rows: RawRows, source_path: str):
+    """The rows encoded for the spool (nianbao.run.spool); a report whose text cannot be
+    encoded (not valid Unicode: a lone surrogate) becomes its rejection instead."""
+    from nianbao.run.spool import encode_rows
+
+    try:
+        return encode_rows(rows)
+    except (UnicodeError, ValueError, TypeError) as e:
+        rid, sha = rows.reports[0][0], rows.reports[0][1]
+        return encode_rows(result_rows(_rejected(rid, sha, unstorable_reason(f"{type(e).__name__}: {e}")),
+                                       source_path))
 
 
 def _worker_main(conn, parent_pid: int, work: list[tuple], max_memory_mb: int = 0) -> None:

@@ -123,6 +123,7 @@ class Spool:
         folder.mkdir(parents=True)
         self.report_ids: list[str] = []
         self.counts: dict[str, int] = {}
+        self.refused: dict[str, str] = {}  # report id -> why its rows cannot be loaded (refuse_unloadable)
         self._files: dict[str, object] = {}
 
     def add(self, rows) -> None:
@@ -145,18 +146,60 @@ class Spool:
             fh.close()
         self._files.clear()
 
+    def _read_sql(self, table: str) -> str:
+        """read_csv of the table's spool file, every column as text."""
+        columns = ", ".join(f"'{n}': 'VARCHAR'" for n, _, _ in RAW_TABLES[table])
+        return (f"read_csv({_literal(str(self.path(table)))}, columns = {{{columns}}}, header = false, "
+                "delim = ',', quote = '\"', escape = '\"', nullstr = '', allow_quoted_nulls = false, "
+                "auto_detect = false)")
+
     def select_sql(self, table: str) -> str | None:
-        """A SELECT of the table's spooled rows, typed as the raw schema says; None when empty."""
+        """A SELECT of the table's spooled rows, typed as the raw schema says; None when empty.
+        Rows of refused reports are left out; each of them is one ``rejected`` row of reports."""
         self.close()
         if not self.counts.get(table):
             return None
         cols = RAW_TABLES[table]
-        columns = ", ".join(f"'{n}': 'VARCHAR'" for n, _, _ in cols)
         casts = ", ".join(f'CAST("{n}" AS {t}) AS "{n}"' for n, t, _ in cols)
-        path = str(self.path(table)).replace("'", "''")
-        return (f"SELECT {casts} FROM read_csv('{path}', columns = {{{columns}}}, header = false, delim = ',', "
-                f"quote = '\"', escape = '\"', nullstr = '', allow_quoted_nulls = false, auto_detect = false)")
+        select = f"SELECT {casts} FROM {self._read_sql(table)}"
+        if not self.refused:
+            return select
+        ids = ", ".join(_literal(r) for r in sorted(self.refused))
+        select += f' WHERE "report_id" NOT IN ({ids})'
+        if table != "reports":
+            return select
+        refused = ", ".join(f"({_literal(r)}, {_literal(why)})" for r, why in sorted(self.refused.items()))
+        rejected = {"parse_status": "'rejected'", "rejection_reason": "refused.reason"}
+        kept = ", ".join(rejected.get(n, f'TRY_CAST(spooled."{n}" AS {t})') + f' AS "{n}"' for n, t, _ in cols)
+        return (f"{select} UNION ALL SELECT {kept} FROM {self._read_sql(table)} AS spooled "
+                f"JOIN (VALUES {refused}) AS refused(report_id, reason) USING (report_id)")
+
+    def refuse_unloadable(self, con) -> dict[str, str]:
+        """Find the reports with a spooled value DuckDB cannot cast to its column's type, and
+        leave their rows out of every later select_sql (their report row stays, rejected with
+        the value as the reason). Returns them (report id -> reason); the last safety net after
+        the parser's own checks (nianbao.run.raw_rows.unstorable)."""
+        self.close()
+        for table, count in self.counts.items():
+            if not count:
+                continue
+            typed = [(n, t) for n, t, _ in RAW_TABLES[table] if t != "VARCHAR"]
+            if not typed:
+                continue
+            failed = " OR ".join(f'("{n}" IS NOT NULL AND TRY_CAST("{n}" AS {t}) IS NULL)' for n, t in typed)
+            what = ", ".join(f"""CASE WHEN "{n}" IS NOT NULL AND TRY_CAST("{n}" AS {t}) IS NULL
+                                 THEN '{table}.{n} = ' || left("{n}", 80) END""" for n, t in typed)
+            for rid, values in con.execute(
+                    f'SELECT "report_id", concat_ws(\', \', {what}) FROM {self._read_sql(table)} '
+                    f"WHERE {failed}").fetchall():
+                self.refused.setdefault(rid, "a value the warehouse cannot store "
+                                             f"({values}); the report is not loaded")
+        return dict(self.refused)
 
     def remove(self) -> None:
         self.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

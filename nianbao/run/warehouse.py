@@ -174,10 +174,26 @@ class LoadSummary:
     removed: int
 
 
+# What DuckDB raises when a value does not fit its column (a cast) or a spooled row cannot be read.
+UNLOADABLE = (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.OutOfRangeException)
+
+
 def load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh) -> LoadSummary:
     """Replace the per-report rows of re-parsed and vanished reports, then rewrite source_files.
 
-    ``fresh`` is the new rows: a RawRows, or a nianbao.run.spool.Spool (bulk-loaded by DuckDB)."""
+    ``fresh`` is the new rows: a RawRows, or a nianbao.run.spool.Spool (bulk-loaded by DuckDB).
+    When a spooled value cannot be loaded, the reports holding one are refused (rejected, with
+    the value as the reason) and the load is done again without their rows: one report's
+    content never stops the run."""
+    try:
+        return _load_raw(con, entries, fresh)
+    except UNLOADABLE:
+        if not hasattr(fresh, "refuse_unloadable") or not fresh.refuse_unloadable(con):
+            raise
+    return _load_raw(con, entries, fresh)
+
+
+def _load_raw(con: duckdb.DuckDBPyConnection, entries: list[FileEntry], fresh) -> LoadSummary:
     current = {e.report_id for e in entries if e.report_id}
     spooled = hasattr(fresh, "select_sql")
     fresh_ids = set(fresh.report_ids) if spooled else {r[0] for r in fresh.reports}
