@@ -177,10 +177,7 @@ def main(argv=None) -> int:
     ap.add_argument("--skip-accounting", action="store_true", help="phase 1 only")
     args = ap.parse_args(argv)
 
-    import logging
-
-    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # its warnings on broken input are expected
-    for mod in ("nianbao.readers.pdf", "nianbao.readers.docx", "nianbao.readers.html", "pdfplumber", "docx"):
+    for mod in ("nianbao.readers.pdf", "nianbao.readers.docx", "nianbao.readers.html", "pypdfium2", "docx"):
         __import__(mod)  # imported once here, not in every forked child
     rng = random.Random(args.seed)
     t0 = time.perf_counter()

@@ -41,8 +41,8 @@ HARD_KILL_GRACE_SECONDS = 5.0
 
 class ParseTimeout(BaseException):
     """Raised by the per-file alarm. A BaseException, so that the readers' and libraries'
-    ``except Exception`` (pdfplumber wraps everything in PdfminerException, the PDF reader
-    skips a page that fails) cannot swallow it and parse on past the cap."""
+    ``except Exception`` (the PDF reader skips a page that fails) cannot swallow it and parse on
+    past the cap."""
 
 
 def _alarm(signum, frame):

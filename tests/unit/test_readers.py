@@ -463,10 +463,12 @@ def test_fake_bold_pdf_is_deduplicated():
     c.setFont("STSong-Light", 16)
     for dx in (0, 0.2):  # the heading printed twice, a hair apart
         c.drawString(72 + dx, 750, "二、主动公开政府信息情况")
+    c.setFont("STSong-Light", 12)
+    c.drawString(72, 720, "本年制发规范性文件3件。")
     c.showPage()
     c.save()
     doc = read_document(buf.getvalue(), "bold.pdf")
-    assert doc.blocks[0].lines == ["二、主动公开政府信息情况"]
+    assert doc.blocks[0].lines == ["二、主动公开政府信息情况", "本年制发规范性文件3件。"]
 
 
 def test_scanned_pdf_is_rejected_as_no_text_layer():
@@ -522,73 +524,3 @@ def test_sniffing_beats_extension():
     assert sniff_format(SIMPLIFIED.encode(), "report.html") == "html"  # no markup: extension
     assert sniff_format(SIMPLIFIED.encode(), "report.md") == "text"
     assert sniff_format(b"not really a pdf", "report.pdf") == "pdf"  # the PDF reader says why
-
-
-def _page_objects(data: bytes, fast: bool) -> list[dict]:
-    import pdfplumber
-
-    from nianbao.readers.pdf import _fast_page_class
-
-    out = []
-    with pdfplumber.open(io.BytesIO(data)) as pdf:
-        for page in pdf.pages:
-            if fast:
-                page.__class__ = _fast_page_class()
-            out.append({k: v for k, v in page.objects.items() if k in ("char", "line", "rect", "curve")})
-    return out
-
-
-def _text_and_image_pdf() -> bytes:
-    """Text on the page and inside an image's figure: the page is read pdfplumber's way."""
-    from reportlab.lib.utils import ImageReader
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.pdfgen import canvas
-
-    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf)
-    c.setFont("STSong-Light", 12)
-    for i in range(6):
-        c.drawString(72, 750 - 20 * i, f"第{i}行 某县人民政府2023年政府信息公开工作年度报告")
-    c.drawImage(ImageReader(io.BytesIO(_png(16, 16))), 72, 400, 100, 100)
-    c.drawString(72, 380, "图片之后的一行")
-    c.showPage()
-    c.save()
-    return buf.getvalue()
-
-
-@pytest.mark.parametrize("name", ["hongze-2024.pdf", "huaian-2024.pdf", "generated", "text and image"])
-def test_fast_pdf_objects_equal_pdfplumbers_own(name):
-    # The reader builds pdfplumber's char/line/rect/curve dicts itself (characters straight from
-    # pdfminer's render_char): the same keys, in the same order, with equal values.
-    import pdfplumber
-
-    from nianbao.readers.pdf import _fast_page_class
-
-    if _fast_page_class() is None:
-        pytest.skip(f"pdfplumber {pdfplumber.__version__}: the reader uses pdfplumber's own objects")
-    data = {"generated": _small_pdf, "text and image": _text_and_image_pdf}.get(name, lambda: (REAL / name).read_bytes())()
-    stock, fast = _page_objects(data, fast=False), _page_objects(data, fast=True)
-    assert sum(len(p.get("char", [])) for p in fast) > 50
-    assert [{k: [list(o) for o in v] for k, v in p.items()} for p in fast] == \
-           [{k: [list(o) for o in v] for k, v in p.items()} for p in stock]  # key order too
-    assert fast == stock
-
-
-def test_a_closed_fast_pdf_page_holds_no_characters():
-    # The reader closes each page after reading it; a page keeping its characters would hold a
-    # whole long PDF's characters until the file is closed.
-    import pdfplumber
-
-    from nianbao.readers.pdf import _fast_page_class
-
-    if _fast_page_class() is None:
-        pytest.skip("pdfplumber's own pages")
-    with pdfplumber.open(io.BytesIO((REAL / "hongze-2024.pdf").read_bytes())) as pdf:
-        page = pdf.pages[0]
-        page.__class__ = _fast_page_class()
-        assert len(page.chars) == 600
-        page.close()
-        assert [a for a in ("_char_dicts", "_layout", "_objects") if hasattr(page, a)] == []
-        assert len(page.chars) == 600  # read again on demand
