@@ -14,6 +14,7 @@ tests can show what a run killed there leaves. Unset, it does nothing.
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import shutil
 import signal
@@ -30,8 +31,10 @@ from nianbao.parse.model import PARSER_VERSION
 from nianbao.run.raw_schema import RAW_SCHEMA, RAW_TABLES, column_names, create_table_sql
 from nianbao.run.scan import FileEntry
 from nianbao.run.settings import Settings
+from nianbao.run.storage import STORAGE_VERSION, check_publishable, convert_database, create_database, is_readable_by_target
 from nianbao.vocabulary.dimensions import dimension_tables
 
+progress_log = logging.getLogger("nianbao.progress")
 PER_REPORT_TABLES = ("reports", "report_cells", "parse_notes", "rule_results", "legacy_measures")
 
 
@@ -80,15 +83,25 @@ def _connect_rw(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.D
 def connect_work(settings: Settings) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the work database; a damaged work copy is rebuilt from scratch."""
     settings.work_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.work_db_path
     try:
-        con = _connect_rw(settings.work_db_path)
+        if not path.exists():
+            create_database(path)  # in the storage version DuckDB 1.x clients read (nianbao.run.storage)
+        con = _connect_rw(path)
+        if not is_readable_by_target(con):  # made by an older nianbao: converted once
+            con.close()
+            progress_log.info("[ingest] converting the work database to DuckDB storage version %s "
+                              "(once, so that DuckDB 1.x clients can open the published file)", STORAGE_VERSION)
+            convert_database(path, settings.duckdb_memory_limit)
+            con = _connect_rw(path)
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     except duckdb.Error as exc:
         if _is_lock_conflict(exc):
             raise
-        for p in (settings.work_db_path, Path(str(settings.work_db_path) + ".wal")):
+        for p in (path, Path(str(path) + ".wal")):
             p.unlink(missing_ok=True)
-        con = duckdb.connect(str(settings.work_db_path))
+        create_database(path)
+        con = duckdb.connect(str(path))
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     # the same cap as dbt's (profiles.yml): bulk loads spill to disk rather than grow past it
     con.execute("SET memory_limit = ?", [settings.duckdb_memory_limit])
@@ -276,6 +289,9 @@ def crash_point(settings: Settings, name: str) -> None:
 def publish(settings: Settings) -> Path:
     """Copy the finished work database next to the published one and rename it into place.
 
+    The copy is byte for byte, so the published file has the work database's storage version,
+    one DuckDB 1.4+ clients open (nianbao.run.storage); a work database in another is refused.
+
     The published file is never opened: readers holding it (read-only) keep the old inode and
     see the new warehouse when they reconnect. A copy left by a publish killed half-way
     (``.<name>.publishing``) is overwritten by the next one.
@@ -283,6 +299,7 @@ def publish(settings: Settings) -> Path:
     con = _connect_rw(settings.work_db_path)
     try:
         con.execute("CHECKPOINT")
+        check_publishable(con)
     finally:
         con.close()
     target = settings.db_path

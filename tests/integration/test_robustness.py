@@ -34,6 +34,7 @@ import pytest
 
 from orchestration.cli import main
 from nianbao.run.settings import Settings
+from nianbao.run.storage import create_database
 from nianbao.run.warehouse import publish
 from tests import adversarial as adv
 
@@ -516,6 +517,8 @@ def test_a_connection_held_across_rebuilds_keeps_the_warehouse_it_opened(story):
 
 def _tiny_warehouse(path: Path, value: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        create_database(path)  # in the storage version a run's work database has (publish checks it)
     con = duckdb.connect(str(path))
     con.execute("create schema if not exists marts")
     con.execute("create or replace table marts.t as select range as i, ? as v from range(50000)", [value])
