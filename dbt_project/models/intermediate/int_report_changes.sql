@@ -4,7 +4,7 @@
 -- fingerprint and whether the per-report models must rebuild it (is_changed). See
 -- macros/report_sync.sql.
 --
--- The fingerprint is a hash of the report's int_reports row (every raw.reports column: a
+-- The fingerprint is a hash of the report's int_reports row but its path (every raw.reports column: a
 -- re-parse writes a new parser_version, status or content) and of the whole vocabulary (a
 -- vocabulary change rebuilds every report). A report is changed when it is new, its
 -- fingerprint differs, or it is gone; every report is changed when rebuild_all() (first
@@ -32,7 +32,8 @@ current_reports as (
         r.report_id,
         r.agency_id,
         hash(r, (select vocabulary_hash from vocabulary)) as fingerprint
-    from {{ ref('int_reports') }} as r
+    -- a renamed file changes no per-report row (no per-report model holds the path)
+    from (select * exclude (source_path) from {{ ref('int_reports') }}) as r
 ),
 
 previous_reports as (

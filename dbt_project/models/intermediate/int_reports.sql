@@ -2,9 +2,22 @@
 -- One row per report_id: raw.reports with agency_id derived from the normalised agency name,
 -- plus a 'rejected' row for any report_id that source_files registered but the parse step
 -- wrote no report row for (so every read file has a dim_report row).
+-- source_path is the content's first path (in sort order) in the current raw folder, as in
+-- source_files: raw.reports keeps the path the report was parsed from, which a rename or a new
+-- raw folder leaves stale (a report is not re-parsed when only its path changes).
 
-with reports as (
-    select * from {{ ref('stg_raw__reports') }}
+with current_paths as (
+    select report_id, min(source_path) as source_path
+    from {{ ref('stg_raw__source_files') }}
+    where report_id is not null
+    group by report_id
+),
+
+reports as (
+    select r.* replace (coalesce(p.source_path, r.source_path) as source_path)
+    from {{ ref('stg_raw__reports') }} as r
+    left join current_paths as p
+        on p.report_id = r.report_id
 ),
 
 unparsed_files as (
