@@ -45,6 +45,15 @@ PROVINCES = {
 }
 _MUNICIPALITIES = {"北京市", "天津市", "上海市", "重庆市"}
 _CENTRAL = re.compile(r"^(?:国务院|国家|中华人民共和国|中国|全国|最高人民)")
+# Central bodies whose name starts with none of those words: the State Council's ministries and
+# the offices named like them, with the short and former names reports still print. A bare
+# "XX部" is not enough (a 宣传部 of a county party committee printed without its place).
+_CENTRAL_BODIES = frozenset("""
+    外交部 国防部 教育部 科学技术部 科技部 工业和信息化部 工信部 公安部 国家安全部 民政部 司法部 财政部
+    人力资源和社会保障部 人社部 自然资源部 生态环境部 住房和城乡建设部 住建部 交通运输部 水利部 农业农村部
+    商务部 文化和旅游部 退役军人事务部 应急管理部 审计署 海关总署 监察部 环境保护部 国土资源部 农业部
+    文化部 卫生部 铁道部 交通部 建设部 人事部 劳动和社会保障部 信息产业部
+""".split())
 _CITY = re.compile(r"([\u4e00-\u9fff]{2,6}?(?:市|自治州|地区|盟))")
 _COUNTY = re.compile(r"([\u4e00-\u9fff]{1,8}?(?:自治县|自治旗|县|区|旗|市))")
 _TOWNSHIP = re.compile(r"[\u4e00-\u9fff]{1,8}?(?:镇|乡|街道|街道办事处)(?:人民政府)?")
@@ -216,7 +225,7 @@ def locate(name: str | None) -> dict[str, str | None]:
         out["admin_level"] = "city"
     elif out["province"]:
         out["admin_level"] = "province"
-    elif _CENTRAL.match(name):
+    elif _CENTRAL.match(name) or name in _CENTRAL_BODIES:
         out["admin_level"] = "central"
     return out
 

@@ -76,3 +76,7 @@ def test_geography_from_name_and_index_number():
     assert (township["county"], township["admin_level"]) == ("南浔区", "township")
     assert identify("江山市人民政府")["city"] == "衢州市"          # a county-level city
     assert identify("国家统计局")["admin_level"] == "central"
+    # ministries named without 国家/国务院: central too, so a null province has its reason
+    for ministry in ("生态环境部", "交通运输部", "海关总署", "审计署"):
+        assert (identify(ministry)["admin_level"], identify(ministry)["province"]) == ("central", None)
+    assert identify("宣传部")["admin_level"] is None  # a department printed without its place
