@@ -6,12 +6,13 @@ raw tables (rows of vanished files are removed, rows of unchanged files are kept
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nianbao.run.pool import Progress, parse_many
 from nianbao.parse.pipeline import Limits
 from nianbao.run.spool import Spool
 from nianbao.run.scan import FileEntry, scan_raw_dir
+from nianbao.run.quality import IncompleteReport, incomplete_reports
 from nianbao.run.settings import Settings
 from nianbao.run.warehouse import LoadSummary, cached_report_ids, connect_work, load_raw, read_file_registry, write_file_registry
 
@@ -27,6 +28,9 @@ def register_files(settings: Settings) -> list[FileEntry]:
     return entries
 
 
+INCOMPLETE_LISTED = 50  # reports named in the parse step's summary; a query lists all
+
+
 @dataclass
 class ParseSummary:
     load: LoadSummary
@@ -34,6 +38,8 @@ class ParseSummary:
     files_by_status: dict[str, int]
     seconds_parsing: float
     seconds_loading: float = 0.0
+    n_incomplete: int = 0
+    incomplete: list[IncompleteReport] = field(default_factory=list)  # the first INCOMPLETE_LISTED, worst first
 
 
 def parse_new_reports(settings: Settings, progress: Progress | None = None) -> ParseSummary:
@@ -65,9 +71,10 @@ def parse_new_reports(settings: Settings, progress: Progress | None = None) -> P
             "SELECT parse_status, count(*) FROM raw.reports GROUP BY 1 ORDER BY 1").fetchall())
         files_by_status = dict(con.execute(
             "SELECT file_status, count(*) FROM raw.source_files GROUP BY 1 ORDER BY 1").fetchall())
+        n_incomplete, incomplete = incomplete_reports(con, INCOMPLETE_LISTED)
     finally:
         con.close()
-    return ParseSummary(load, status_counts, files_by_status, seconds, seconds_loading)
+    return ParseSummary(load, status_counts, files_by_status, seconds, seconds_loading, n_incomplete, incomplete)
 
 
 def merge_parsed_partitions(settings: Settings):

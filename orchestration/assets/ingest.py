@@ -6,6 +6,7 @@ import dagster as dg
 
 from nianbao.run.pool import warm_up_parser
 from nianbao.run.ingest import merge_parsed_partitions, parse_new_reports, register_files
+from nianbao.run.quality import markdown_table
 from nianbao.run.raw_schema import RAW_TABLES
 from nianbao.vocabulary.dimensions import dimension_tables
 
@@ -92,6 +93,8 @@ def _parsed_reports(context: dg.AssetExecutionContext, nianbao: NianbaoResource,
         "load_seconds": round(summary.seconds_loading, 2),
         "reports_by_status": dg.MetadataValue.json(summary.status_counts),
         "files_by_status": dg.MetadataValue.json(summary.files_by_status),
+        "incomplete_reports": summary.n_incomplete,
+        "not_complete": dg.MetadataValue.md(markdown_table(summary.n_incomplete, summary.incomplete)),
     }
     for t in RAW_OUTPUTS:
         yield dg.MaterializeResult(asset_key=["raw", t], metadata=common if t == "reports" else {})

@@ -36,6 +36,7 @@ select
     r.is_aggregate,
     d.is_primary,
     d.duplicate_of_report_id,
+    coalesce(d.is_agency_year_primary, false) as is_agency_year_primary,
     r.outline_family,
     r.agency_name_printed,
     r.division_code,
