@@ -162,6 +162,51 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from nianbao.run.export import export_parquet
+
+    out = Path(args.parquet).resolve()
+    try:
+        exported = export_parquet(_settings(args).db_path, out)
+    except (FileNotFoundError, SettingsError) as e:
+        print(f"nianbao: {e}", file=sys.stderr)
+        return 2
+    width = max(len(t.table) for t in exported) if exported else 0
+    for t in exported:
+        print(f"  {t.table:<{width}}  {t.rows:>10,} rows  {t.path.name}", file=sys.stderr)
+    print(f"nianbao: exported {len(exported)} marts tables and views as Parquet to {out} "
+          "(descriptions in each file's metadata and in _manifest.json)", file=sys.stderr)
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from orchestration import dbt_docs
+
+    try:
+        settings = _settings(args)
+        print(f"nianbao: building the dbt docs of {settings.db_path} (read-only)", file=sys.stderr)
+        folder = dbt_docs.generate(settings)
+    except (FileNotFoundError, SettingsError) as e:
+        print(f"nianbao: {e}", file=sys.stderr)
+        return 2
+    except RuntimeError as e:
+        print(f"nianbao: {e}", file=sys.stderr)
+        return 1
+    print(f"nianbao: the docs in one file (no server needed): {folder / 'static_index.html'}", file=sys.stderr)
+    if args.no_serve:
+        return 0
+    httpd = dbt_docs.server(folder, args.host, args.port)
+    host, port = httpd.server_address[:2]
+    print(f"nianbao: serving the docs on http://{host}:{port}/ (Ctrl-C to stop)", file=sys.stderr)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
     _dagster_home(settings)
@@ -196,6 +241,17 @@ def main(argv: list[str] | None = None) -> int:
     parse.add_argument("file")
     parse.add_argument("--pretty", action="store_true", help="indent the JSON")
     parse.set_defaults(func=cmd_parse)
+    export = sub.add_parser("export", help="write the marts of the published warehouse as files")
+    export.add_argument("--parquet", required=True, metavar="DIR",
+                        help="folder for one Parquet file per marts table and _manifest.json")
+    export.add_argument("--db", help="warehouse file (default: NIANBAO_DB or data/nianbao.duckdb)")
+    export.set_defaults(func=cmd_export)
+    docs = sub.add_parser("docs", help="build the dbt docs of the published warehouse (read-only) and serve them")
+    docs.add_argument("--db", help="warehouse file (default: NIANBAO_DB or data/nianbao.duckdb)")
+    docs.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    docs.add_argument("--port", type=int, default=8080)
+    docs.add_argument("--no-serve", action="store_true", help="build the docs and print where they are")
+    docs.set_defaults(func=cmd_docs)
     ui = sub.add_parser("ui", help="start the Dagster UI for this workspace")
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     ui.add_argument("--port", type=int, default=3000)

@@ -4,7 +4,7 @@ and text: different bytes), a byte-identical copy, an aggregate report, pre-2019
 report failing a rule, a broken cross-year series, a central ministry. Every query runs and
 finds rows, returns no 128-bit integers, and the ones that sum figures agree with
 mart_agency_year. The same run shows the parse step's list of incomplete reports in Dagster and
-every parse note in the marts."""
+every parse note in the marts, and `nianbao export --parquet` writes its marts as files."""
 from __future__ import annotations
 
 import re
@@ -181,3 +181,74 @@ def test_parse_asset_lists_the_reports_that_are_not_complete(run):
     # the narrative-only sample says why
     assert "quzhou-business-environment-office-2020-tables-lost.txt` | no statistical tables found" in table
 
+
+def test_export_parquet_writes_every_marts_table_with_its_descriptions(run, tmp_path):
+    import json
+
+    out = tmp_path / "parquet"
+    out.mkdir()
+    (out / "dropped_table.parquet").write_bytes(b"not ours")  # not in a manifest: left alone
+    assert main(["export", "--parquet", str(out), "--db", str(run["db"])]) == 0
+    con = run["con"]
+    tables = dict(_rows(con, "select table_name, comment from duckdb_tables() where schema_name = 'marts' union all "
+                             "select view_name, comment from duckdb_views() where schema_name = 'marts' and not internal"))
+    manifest = json.loads((out / "_manifest.json").read_text("utf-8"))
+    assert {t["table"] for t in manifest["tables"]} == set(tables)
+    with duckdb.connect() as reader:
+        for entry in manifest["tables"]:
+            table, path = entry["table"], str(out / entry["file"])
+            assert reader.execute(f"select count(*) from '{path}'").fetchall()[0][0] == entry["rows"]
+            assert sorted(reader.execute(f"select * from '{path}'").fetchall(), key=repr) == \
+                sorted(_rows(con, f'select * from marts."{table}"'), key=repr)
+            kv = dict(reader.execute(f"select decode(key), decode(value) from parquet_kv_metadata('{path}')").fetchall())
+            assert kv["description"] == (tables[table] or "")
+            columns = json.loads(kv["column_descriptions"])
+            assert list(columns) == [c["name"] for c in entry["columns"]]
+    assert "Province" in json.loads(dict(duckdb.connect().execute(
+        f"select decode(key), decode(value) from parquet_kv_metadata('{out / 'dim_agency.parquet'}')").fetchall())
+        ["column_descriptions"])["province"]
+    assert not list(out.glob(".*writing"))
+    assert (out / "dropped_table.parquet").read_bytes() == b"not ours"
+    # a second export replaces the files; a table gone from the marts since the last export is removed
+    manifest["tables"].append({"table": "old_mart", "file": "old_mart.parquet"})
+    (out / "_manifest.json").write_text(json.dumps(manifest), "utf-8")
+    (out / "old_mart.parquet").write_bytes(b"stale")
+    assert main(["export", "--parquet", str(out), "--db", str(run["db"])]) == 0
+    assert not (out / "old_mart.parquet").exists()
+    assert main(["export", "--parquet", str(out), "--db", str(tmp_path / "missing.duckdb")]) == 2
+
+
+def test_dbt_docs_are_built_read_only_from_the_published_file_and_served(run):
+    import hashlib
+    import json
+    import threading
+    import urllib.request
+
+    from orchestration import dbt_docs
+    from nianbao.run.settings import Settings
+
+    before = hashlib.sha256(run["db"].read_bytes()).hexdigest()
+    # run["con"] holds the published file open (read-only) meanwhile, as a BI tool would
+    assert main(["docs", "--no-serve", "--db", str(run["db"])]) == 0
+    assert hashlib.sha256(run["db"].read_bytes()).hexdigest() == before
+    assert not Path(f"{run['db']}.wal").exists()
+    folder = dbt_docs.docs_dir(Settings(raw_dir=run["db"].parent, db_path=run["db"]))
+    assert (folder / "static_index.html").stat().st_size > 100_000
+    catalog = json.loads((folder / "catalog.json").read_text("utf-8"))
+    notes = catalog["nodes"]["model.nianbao.fct_parse_notes"]
+    assert set(notes["columns"]) >= {"report_id", "severity", "code", "message"}
+    assert notes["metadata"]["comment"]  # the description stored in the warehouse
+    documented = set(catalog["nodes"]) | set(catalog["sources"])
+    assert {"model.nianbao.dim_report", "model.nianbao.mart_agency_year", "source.nianbao.raw.reports"} <= documented
+    httpd = dbt_docs.server(folder, "127.0.0.1", 0)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{httpd.server_address[1]}"
+        for page in ("index.html", "manifest.json", "catalog.json"):
+            with urllib.request.urlopen(f"{base}/{page}", timeout=30) as response:
+                assert response.status == 200
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+    assert main(["docs", "--no-serve", "--db", str(run["db"].parent / "missing.duckdb")]) == 2
