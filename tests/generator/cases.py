@@ -59,8 +59,10 @@ class Case:
 
 def random_case(rng: random.Random, formats: tuple[str, ...] = FORMATS, *, template: str | None = None,
                 consistent: bool | None = None, max_perturbations: int = 4,
-                perturbations: tuple[str, ...] | None = None) -> Case:
-    """A random renderable case. ``perturbations`` restricts the pool drawn from."""
+                perturbations: tuple[str, ...] | None = None, require: tuple[str, ...] = ()) -> Case:
+    """A random renderable case. ``perturbations`` restricts the pool drawn from; ``require``
+    names perturbations every case has where its format and layout can show them (the
+    benchmark's real-sized PDFs: ``require=("long_document", "page_numbers")``)."""
     fmt = rng.choice(tuple(formats))
     layouts = [lay for lay in LAYOUTS[fmt] if lay != "template" or TEMPLATE_DOCX.is_file()]
     layout = rng.choice(layouts)
@@ -75,7 +77,9 @@ def random_case(rng: random.Random, formats: tuple[str, ...] = FORMATS, *, templ
     encoding = None
     if fmt in ("txt", "html"):
         encoding = rng.choices(("utf-8", "utf-8-sig", "gb18030", "big5", "utf-16"), weights=(50, 10, 20, 10, 10))[0]
-    k = rng.randint(0, max_perturbations)
+    chosen.update(name for name in require if why_unsupported(spec, layout, fmt, chosen | {name}, None) is None)
+    pool = [name for name in pool if name not in chosen]
+    k = rng.randint(0, max_perturbations) + len(chosen)
     for name in pool:
         if len(chosen) >= k:
             break

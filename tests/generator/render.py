@@ -46,6 +46,8 @@ PERTURBATIONS = frozenset({
     "lost_glyphs", "fullwidth_digits", "split_labels", "label_variants", "text_cells", "blank_cells",
     "repeated_metadata", "extra_local_row", "missing_tables",
     "page_numbers",  # "- 3 -" page footers (PDF; txt whitespace/no_separator), as in hongze-2024
+    "long_document",  # a report of real length: every section in several paragraphs; a PDF set as a 公文 (4–8 pages)
+    "running_header",  # a header line (and rule) on every page (PDF; txt whitespace/no_separator)
 })
 TRADITIONAL = frozenset({"traditional_proper", "traditional_charlevel"})
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "big5", "utf-16")
@@ -91,6 +93,8 @@ def why_unsupported(spec: ReportSpec, layout: str, fmt: str, perturbations=froze
         return "repeated_metadata needs a spec with show_metadata"
     if "page_numbers" in p and not (fmt == "pdf" or layout in ("whitespace", "no_separator")):
         return "page numbers only in PDF-like layouts"
+    if "running_header" in p and not (fmt == "pdf" or layout in ("whitespace", "no_separator")):
+        return "page headers only in PDF-like layouts"
     if layout == "template":
         if spec.template != "2021":
             return "the blank Word template is the 2021 template"
@@ -488,6 +492,53 @@ _FILLER_PROBLEMS = (
     "下一步，将加强业务培训，提升工作人员能力；丰富解读形式，增强解读效果；进一步拓展公开内容，提高公开质量。",
     "部分栏目更新不够及时，公开内容的系统性仍有不足。将健全常态化检查机制，推动政务公开工作规范化、标准化。",
 )
+# More of the same, for long_document (real reports run to 4–8 A4 pages): still no request figures.
+_LONG_OVERVIEW = (
+    "坚持以习近平新时代中国特色社会主义思想为指导，全面贯彻落实党中央、国务院关于全面推进政务公开工作的决策部署。",
+    "围绕中心工作，以完善信息公开制度、推进公开平台建设为抓手，全面推动政务公开工作提质增效。",
+    "持续深化决策、执行、管理、服务、结果公开，不断提升政务公开标准化规范化水平，有力服务保障经济社会高质量发展。",
+    "对照年度政务公开工作要点，逐项分解任务，明确责任分工和完成时限，确保各项工作落地见效。",
+)
+_LONG_ACTIVE = (
+    "聚焦群众关切，及时发布涉及民生保障、就业创业、教育医疗、住房保障等方面的政策文件。",
+    "严格落实重大行政决策预公开制度，决策草案通过门户网站公开征求社会公众意见，并及时反馈意见采纳情况。",
+    "规范开展政府常务会议公开，会议议定事项及时向社会公开，接受社会监督。",
+    "加大财政信息公开力度，按要求公开部门预决算和“三公”经费预决算，细化公开到项级科目。",
+    "推进基层政务公开标准化规范化，动态更新基层政务公开事项标准目录，实现线上线下同步更新。",
+    "围绕重大建设项目批准和实施、公共资源配置、社会公益事业建设等领域，全面公开项目审批、实施和结果信息。",
+)
+_LONG_MANAGE = (
+    "建立健全政府信息发布审核机制，严格执行“分级审核、先审后发”程序，落实“三审三校”制度。",
+    "从严从实把好政治关、法律关、政策关、保密关、文字关，未经审核的信息一律不得发布。",
+    "开展行政规范性文件清理工作，对已失效、废止的文件及时进行标注，确保公开文件合法有效。",
+    "加强对公开信息中个人隐私等内容的保护，定期开展排查，及时处理发现的问题。",
+)
+_LONG_PLATFORM = (
+    "加强对政府网站和政务新媒体的动态监管，按照管理标准定期检查，对存在未及时更新、不良链接等问题的账号进行督促整改。",
+    "运用第三方检测平台对政府网站和政务新媒体实行常态化监测，确保平台安全平稳运行。",
+    "优化政府信息公开专栏目录设置，规范栏目名称和内容，提升信息检索的便捷性。",
+    "依托政务服务中心、图书馆、档案馆等场所设立政府信息公开查阅点，方便群众就近查阅。",
+)
+_LONG_OVERSIGHT = (
+    "成立政务公开工作领导小组，主要负责同志定期听取政务公开工作汇报，研究部署重点任务。",
+    "将政务公开工作纳入高质量发展综合考核内容，促进信息公开工作持续向好。",
+    "紧盯重要时间节点，保障政务新媒体安全平稳运行，及时转载党中央、国务院重大方针政策。",
+    "采取集中培训和以会代训相结合的方式，提高工作人员的政策水平和业务能力。",
+)
+_LONG_PROBLEMS = (
+    "一是政策解读质量有待进一步提高，解读形式不够丰富，图解、视频等解读方式运用不多。",
+    "二是基层政务公开标准化规范化建设仍需加强，部分事项目录更新不够及时。",
+    "三是政务公开队伍建设有待加强，工作人员流动性较大，业务能力参差不齐。",
+    "针对上述问题，将进一步加强政策解读，丰富解读形式，提升解读的针对性和实效性。",
+    "持续推进基层政务公开标准化规范化建设，动态调整公开事项标准目录，确保公开内容准确完整。",
+    "加强业务培训和工作指导，定期组织交流学习，不断提升政务公开工作人员的能力和水平。",
+)
+_LONG_OTHER = (
+    "按照年度政务公开工作要点要求，认真落实各项任务，相关情况已在政府门户网站专栏公开。",
+    "本年度未发生因政府信息公开引发的重大舆情事件。",
+    "人大代表建议和政协提案办理结果已按规定在门户网站公开。",
+)
+
 _SPAM = (
     "澳门新葡京官方网站-最新版APP下载",
     "欧洲杯体育竞猜平台【官网入口】",
@@ -620,14 +671,27 @@ def _document(ctx: _Ctx) -> list[tuple[str, object]]:
     def heading(n: int, sid: str) -> None:
         blocks.append(("heading", ctx.out(_heading(ctx, n, sid), "prose")))
 
+    long = "long_document" in p
+    paragraphs = rng.choice((1, 1, 2)) if long else 0  # huaian-2024 spends two pages on 一、总体情况
+
+    def more(bank: tuple[str, ...], lo: int, hi: int) -> None:
+        """long_document: more paragraphs of the section."""
+        for _ in range(paragraphs):
+            para(_fill(rng, bank, rng.randint(lo, hi)))
+
     blocks.append(("para", ctx.out(preamble, "prose")))
     heading(1, "overview")
     para(f"{y}年，{spec.agency}深入贯彻落实《条例》，" + _fill(rng, _FILLER_ACTIVE, 1))
+    more(_LONG_OVERVIEW, 2, 4)
     para("（一）主动公开情况。" + _fill(rng, _FILLER_ACTIVE, 2))
+    more(_LONG_ACTIVE, 3, 5)
     para("（二）依申请公开情况。" + _prose_figures_sentence(ctx))
     para("（三）政府信息管理情况。" + _fill(rng, _FILLER_MANAGE, 2))
+    more(_LONG_MANAGE, 2, 4)
     para("（四）政府信息公开平台建设情况。" + _fill(rng, _FILLER_PLATFORM, 2))
+    more(_LONG_PLATFORM, 2, 4)
     para("（五）监督保障情况。" + _fill(rng, _FILLER_OVERSIGHT, 2))
+    more(_LONG_OVERSIGHT, 2, 4)
     tables = "missing_tables" not in p
     heading(2, "proactive_disclosure")
     if tables:
@@ -640,12 +704,15 @@ def _document(ctx: _Ctx) -> list[tuple[str, object]]:
         blocks.append(("table", _table4(ctx, L)))
     heading(5, "problems_improvements")
     para(_fill(rng, _FILLER_PROBLEMS, rng.randint(1, 2)))
+    more(_LONG_PROBLEMS[:3], 2, 3)
+    more(_LONG_PROBLEMS[3:], 2, 3)
     heading(6, "other_matters")
     if spec.template == "2021" and rng.random() < 0.5:
         para(rng.choice(("本年度未收取信息处理费。",
                          "按照《政府信息公开信息处理费管理办法》规定，本年度未发出收费通知，未收取信息处理费。")))
     else:
         para(rng.choice(("无。", "无。", "本年度无其他需要报告的事项。")))
+    more(_LONG_OTHER, 1, 2)
     if web:
         top = spec.agency
         footer = [f"版权所有：{top}  主办单位：{top}办公室",
@@ -820,13 +887,17 @@ def _emit_text(ctx: _Ctx, blocks) -> str:
         elif kind == "table":
             tl = _table_lines(ctx, payload)
             lines += _lines_text(tl) if ctx.layout in ("whitespace", "no_separator") else tl
-    if "page_numbers" in ctx.p:
-        paged: list[str] = []
+    if ctx.p & {"page_numbers", "running_header"}:  # pdftotext's page furniture, every 40 lines
+        header = _running_header(ctx) if "running_header" in ctx.p else None
+        paged: list[str] = [header] if header else []
         page = 1
         for i, line in enumerate(lines, 1):
             paged.append(line)
             if i % 40 == 0:
-                paged.append(f"- {page} -")
+                if "page_numbers" in ctx.p:
+                    paged.append(f"- {page} -")
+                if header:
+                    paged.append(header)
                 page += 1
         lines = paged
     return "\n".join(lines) + "\n"
@@ -950,6 +1021,85 @@ def _col_widths(tab: Tab, avail: float) -> list[float]:
     return [w * scale for w in ws]
 
 
+@dataclass
+class _PageStyle:
+    """Page set-up of a generated PDF. A long_document is set as a 公文 is (GB/T 9704: 16 pt body on
+    a 28 pt line, 22 pt title, wide margins), which is what makes real reports run to 4–8 pages;
+    otherwise the compact set-up of the first generator (10.5 pt body, 1–3 pages)."""
+
+    body: float
+    leading: float
+    title: float
+    left: float
+    right: float
+    top: float
+    bottom: float
+    cell: float = 7.5  # table text
+    pad: float = 2  # table cells' top and bottom padding
+    shade_articles: bool = False
+    numbers_outside: bool = False  # huaian-2024: odd pages' numbers on the right, even pages' on the left
+
+    @classmethod
+    def of(cls, ctx: _Ctx) -> "_PageStyle":
+        from reportlab.lib.units import cm
+
+        if "long_document" not in ctx.p:
+            return cls(10.5, 17, 16, 1.8 * cm, 1.8 * cm, 2 * cm, 2 * cm)
+        rng = ctx.rng
+        body = rng.choice((15, 16, 16))
+        return cls(body, body * 1.75, rng.choice((20, 22)), 2.7 * cm, 2.5 * cm, 3.2 * cm, 3.0 * cm,
+                   cell=rng.choice((7.5, 8.5, 9)), pad=rng.choice((2, 4, 6)),
+                   shade_articles=rng.random() < 0.4, numbers_outside=rng.random() < 0.5)
+
+    def furniture(self, ctx: _Ctx, canvas, page_no: int) -> None:
+        """The page number (page_numbers) and the running header (running_header) of one page."""
+        from reportlab.lib.pagesizes import A4
+        from reportlab.lib.units import cm
+
+        font = _register_font()
+        if "page_numbers" in ctx.p:
+            canvas.setFont(font, 14 if "long_document" in ctx.p else 9)
+            number, y = f"- {page_no} -", 1.2 * cm
+            if not self.numbers_outside:
+                canvas.drawCentredString(A4[0] / 2, y, number)
+            elif page_no % 2:
+                canvas.drawRightString(A4[0] - self.right, y, number)
+            else:
+                canvas.drawString(self.left, y, number)
+        if "running_header" in ctx.p:
+            y = A4[1] - self.top + 0.8 * cm
+            canvas.setFont(font, 9)
+            canvas.drawCentredString(A4[0] / 2, y, ctx.cache["running_header"])
+            canvas.setLineWidth(0.5)
+            canvas.line(self.left, y - 4, A4[0] - self.right, y - 4)
+
+
+def _title_lines(ctx: _Ctx, title: str) -> list[str]:
+    """A 公文 title in large type is set by hand on two centred lines, broken after the agency
+    (hongze-2024: 淮安市洪泽区人民政府 / 2024 年政府信息公开工作年度报告), never mid-word."""
+    if "long_document" not in ctx.p:
+        return [title]
+    year = re.search(r"(?:\d{4}|[０-９]{4})年", title)
+    if year and year.start() > 0:  # 淮安市人民政府 / 2024年政府信息公开工作年度报告
+        return [title[:year.start()], title[year.start():]]
+    # A title that opens with its year stays on one line (the emitters shrink its type to fit):
+    # broken as 2024年淮安市人民政府 / 政府信息公开工作年度报告 the parser reads no year from it.
+    return [title]
+
+
+def _fitting_size(text: str, size: float, width: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return min(size, width / max(1e-9, stringWidth(text, _register_font(), 1)) * 0.98)
+
+
+def _running_header(ctx: _Ctx) -> str:
+    spec = ctx.spec
+    text = ctx.rng.choice((f"{spec.agency}{spec.report_year}年政府信息公开工作年度报告", f"{spec.agency}门户网站",
+                           "政府信息公开工作年度报告"))
+    return ctx.out(text, "chrome")
+
+
 def _emit_pdf_grid(ctx: _Ctx, blocks) -> bytes:
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
@@ -959,17 +1109,19 @@ def _emit_pdf_grid(ctx: _Ctx, blocks) -> bytes:
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _register_font()
-    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK", firstLineIndent=21)
+    page = _PageStyle.of(ctx)
+    body = ParagraphStyle("body", fontName=font, fontSize=page.body, leading=page.leading, wordWrap="CJK",
+                          firstLineIndent=2 * page.body)
     plain = ParagraphStyle("plain", parent=body, firstLineIndent=0, fontSize=9, leading=13)
-    title_style = ParagraphStyle("title", fontName=font, fontSize=16, leading=24, alignment=TA_CENTER, wordWrap="CJK",
-                                 spaceAfter=10)
-    head = ParagraphStyle("head", parent=body, firstLineIndent=21, spaceBefore=4)
-    cell = ParagraphStyle("cell", fontName=font, fontSize=7.5, leading=9.5, alignment=TA_CENTER, wordWrap="CJK")
+    title_style = ParagraphStyle("title", fontName=font, fontSize=page.title, leading=page.title * 1.5,
+                                 alignment=TA_CENTER, wordWrap="CJK", spaceAfter=10)
+    head = ParagraphStyle("head", parent=body, firstLineIndent=2 * page.body, spaceBefore=4)
+    cell = ParagraphStyle("cell", fontName=font, fontSize=page.cell, leading=page.cell * 1.3, alignment=TA_CENTER,
+                          wordWrap="CJK")
     buf = io.BytesIO()
-    margin = 1.8 * cm
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=2 * cm,
-                            bottomMargin=2 * cm, title="", author="")
-    avail = A4[0] - 2 * margin
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=page.left, rightMargin=page.right, topMargin=page.top,
+                            bottomMargin=page.bottom, title="", author="")
+    avail = A4[0] - page.left - page.right
     story = []
     esc = _xml_escape
     for kind, payload in blocks:
@@ -979,7 +1131,10 @@ def _emit_pdf_grid(ctx: _Ctx, blocks) -> bytes:
             story += [Paragraph(esc(s), plain) for s in _meta_lines(ctx, payload)]
             story.append(Spacer(1, 6))
         elif kind == "title":
-            story.append(Paragraph(esc(payload), title_style))
+            lines = _title_lines(ctx, payload)
+            size = min(_fitting_size(t, page.title, avail - 12) for t in lines) if "long_document" in ctx.p else page.title
+            style_ = ParagraphStyle("title_fit", parent=title_style, fontSize=size, leading=size * 1.5)
+            story.append(Paragraph("<br/>".join(esc(t) for t in lines), style_))
         elif kind == "heading":
             story.append(Paragraph(esc(payload), head))
         elif kind == "para":
@@ -990,9 +1145,16 @@ def _emit_pdf_grid(ctx: _Ctx, blocks) -> bytes:
             data = []
             style = [("GRID", (0, 0), (-1, -1), 0.5, colors.black), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                      ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("FONTNAME", (0, 0), (-1, -1), font),
-                     ("FONTSIZE", (0, 0), (-1, -1), 8), ("TOPPADDING", (0, 0), (-1, -1), 2),
-                     ("BOTTOMPADDING", (0, 0), (-1, -1), 2), ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                     ("FONTSIZE", (0, 0), (-1, -1), page.cell + 0.5), ("TOPPADDING", (0, 0), (-1, -1), page.pad),
+                     ("BOTTOMPADDING", (0, 0), (-1, -1), page.pad), ("LEFTPADDING", (0, 0), (-1, -1), 2),
                      ("RIGHTPADDING", (0, 0), (-1, -1), 2)]
+            if "long_document" in ctx.p:
+                # A table's last row alone atop the next page is read as text (noted in docs/scaling.md):
+                # keep the last two rows, and all of table 四, on one page.
+                style.append(("NOSPLIT", (0, 0 if tab.name == "t4" else len(grid) - 2), (-1, len(grid) - 1)))
+            if page.shade_articles:  # huaian-2024: table 二's 第二十条 rows on a tinted background
+                style += [("BACKGROUND", (0, r), (-1, r), colors.HexColor("#dce6f2"))
+                          for r, slots in enumerate(grid) if any(isinstance(x, TC) and x.kind == "article" for x in slots)]
             for r, slots in enumerate(grid):
                 row = []
                 for c, s in enumerate(slots):
@@ -1013,9 +1175,7 @@ def _emit_pdf_grid(ctx: _Ctx, blocks) -> bytes:
             story.append(Spacer(1, 8))
 
     def on_page(canvas, doc_):
-        if "page_numbers" in ctx.p:
-            canvas.setFont(font, 9)
-            canvas.drawCentredString(A4[0] / 2, 1.2 * cm, f"- {doc_.page} -")
+        page.furniture(ctx, canvas, doc_.page)
 
     doc.build(story, onFirstPage=on_page, onLaterPages=on_page)
     return buf.getvalue()
@@ -1045,10 +1205,16 @@ def _emit_pdf_lines(ctx: _Ctx, blocks) -> bytes:
     from reportlab.pdfgen import canvas as _canvas
 
     font = _register_font()
+    page = _PageStyle.of(ctx)
     buf = io.BytesIO()
     cv = _canvas.Canvas(buf, pagesize=A4, pageCompression=1)
-    left, right, top, bottom = 2 * cm, A4[0] - 2 * cm, A4[1] - 2.2 * cm, 2.2 * cm
+    long = "long_document" in ctx.p
+    if long:
+        left, right, top, bottom = page.left, A4[0] - page.right, A4[1] - page.top, page.bottom
+    else:
+        left, right, top, bottom = 2 * cm, A4[0] - 2 * cm, A4[1] - 2.2 * cm, 2.2 * cm
     width = right - left
+    squeeze = width / (A4[0] - 4 * cm)  # table columns set for a 17 cm line, fitted to this one
     state = {"y": top, "page": 1}
 
     def newline(pitch: float) -> float:
@@ -1058,9 +1224,7 @@ def _emit_pdf_lines(ctx: _Ctx, blocks) -> bytes:
         return state["y"]
 
     def finish_page():
-        if "page_numbers" in ctx.p:
-            cv.setFont(font, 9)
-            cv.drawCentredString(A4[0] / 2, 1.2 * cm, f"- {state['page']} -")
+        page.furniture(ctx, cv, state["page"])
         cv.showPage()
         state["page"] += 1
         state["y"] = top
@@ -1080,8 +1244,8 @@ def _emit_pdf_lines(ctx: _Ctx, blocks) -> bytes:
         cv.setFont(font, size)
         if row.label:
             cv.drawString(left, y, row.label)
-        start = {"t3": left + 8.6 * cm, "t4": left, "t2": left + 6.0 * cm}[tab_name]
-        step = {"t3": 1.25 * cm, "t4": width / 15, "t2": 3.2 * cm}[tab_name]
+        start = left + {"t3": 8.6 * cm * squeeze, "t4": 0, "t2": 6.0 * cm * squeeze}[tab_name]
+        step = {"t3": 1.25 * cm * squeeze, "t4": width / 15, "t2": 3.2 * cm * squeeze}[tab_name]
         label_end = left + stringWidth(row.label, font, size) + 8 if row.label else left
         x = max(start, label_end)
         if row.run_together:
@@ -1101,11 +1265,14 @@ def _emit_pdf_lines(ctx: _Ctx, blocks) -> bytes:
             for s in _meta_lines(ctx, payload):
                 text_line(s, 9, 14)
         elif kind == "title":
-            text_line(payload, 15, 30, centre=True)
+            lines = _title_lines(ctx, payload)
+            size = min(_fitting_size(t, page.title, width) for t in lines)
+            for k, line in enumerate(lines):
+                text_line(line, *((size, page.title * (2 if k == 0 else 1.5)) if long else (15, 30)), centre=True)
         elif kind == "heading":
-            text_line(payload, 10.5, 20, indent=21)
+            text_line(payload, *((page.body, page.leading + 2) if long else (10.5, 20)), indent=2 * page.body)
         elif kind == "para":
-            text_line(payload, 10.5, 18)
+            text_line(payload, *((page.body, page.leading) if long else (10.5, 18)))
         elif kind == "table":
             tab: Tab = payload
             for item in _pdf_lines(ctx, tab):
@@ -1377,6 +1544,8 @@ def render(spec: ReportSpec, *, layout: str, fmt: str, perturbations=frozenset()
         charset = ctx.rng.choice(_HTML_CHARSETS[ctx.encoding])
         return name, _encode(_emit_html(ctx, blocks, charset), ctx.encoding)
     if fmt == "pdf":
+        if "running_header" in ctx.p:
+            ctx.cache["running_header"] = _running_header(ctx)
         data = _emit_pdf_grid(ctx, blocks) if layout == "grid" else _emit_pdf_lines(ctx, blocks)
         return name, data
     data = _emit_docx_template(ctx, blocks) if layout == "template" else _emit_docx_grid(ctx, blocks)

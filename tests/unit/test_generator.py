@@ -3,6 +3,7 @@ recorded, every format × layout renders a complete report, encodings and the PD
 right, and the expected-value conventions hold. Independent of the parser."""
 from __future__ import annotations
 
+import importlib
 import io
 import random
 import re
@@ -353,6 +354,63 @@ def test_pdf_text_extracts_and_contains_the_title():
             assert re.search(r"- 1 -", text)
 
 
+@pytest.mark.parametrize("layout", LAYOUTS["pdf"])
+def test_long_pdf_is_a_real_sized_report(layout):
+    """long_document: a PDF of real size (4–8 A4 pages: prose pages, then the tables), with the
+    page number and the running header on every page, and all three ruled tables found in grid."""
+    import pdfplumber
+
+    p = {"long_document", "page_numbers", "running_header"}
+    pages_seen = []
+    for seed in range(3):
+        spec = _spec(60 + seed, "2021")
+        _, data = render(spec, layout=layout, fmt="pdf", perturbations=p, rng=random.Random(seed))
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            texts = [page.extract_text() or "" for page in pdf.pages]
+            tables = [t for page in pdf.pages for t in page.find_tables()]
+            pages_seen.append(len(pdf.pages))
+        assert 4 <= len(texts) <= 8
+        for n, text in enumerate(texts, 1):
+            lines = text.splitlines()
+            assert f"- {n} -" in lines[-1] or f"- {n} -" in lines[0], (n, lines[-1])
+            assert any(spec.agency in line or "年度报告" in line for line in lines[:2])
+        prose = re.sub(r"\s", "", texts[0] + texts[1])
+        assert "一、总体情况" in prose and "（一）主动公开情况" in prose
+        assert "本年新收政府信息公开申请数量" not in re.sub(r"\s", "", texts[0])  # page 1 is prose only
+        if layout == "grid":
+            assert len(tables) >= 3
+        else:
+            assert not tables
+    short = render(_spec(60, "2021"), layout=layout, fmt="pdf", perturbations={"page_numbers"}, rng=random.Random(0))[1]
+    with pdfplumber.open(io.BytesIO(short)) as pdf:
+        assert len(pdf.pages) < min(pages_seen)
+
+
+def test_long_document_adds_prose_not_values():
+    spec = _spec(70, "2021")
+    short = render_text(spec, layout="pipe", rng=random.Random(1))
+    long = render_text(spec, layout="pipe", perturbations={"long_document"}, rng=random.Random(1))
+    assert len(long) > 1.25 * len(short)
+    assert expected_cells(spec, "pipe", {"long_document"}) == expected_cells(spec, "pipe")
+    assert expected_flags(spec, "pipe", {"long_document"}) == expected_flags(spec, "pipe")
+    # the added prose states no figure a parser could take for a request, review or lawsuit count
+    r = importlib.import_module("tests.generator.render")
+    added = [s for name in dir(r) if name.startswith("_LONG_") for s in getattr(r, name)]
+    hanzi = lambda t: re.sub(r"[^\u4e00-\u9fff]", "", t)  # noqa: E731 (the txt rendering may fold punctuation)
+    assert len(added) > 20 and sum(hanzi(sentence) in hanzi(long) for sentence in added) >= 5
+    assert not [s for s in added if re.search(r"\d|申请|复议|诉讼|收费", s)]
+
+
+def test_random_case_requires_perturbations():
+    rng = random.Random(4)
+    for fmt in FORMATS:
+        for _ in range(3):
+            case = random_case(rng, (fmt,), require=("long_document",))
+            assert "long_document" in case.perturbations
+    case = random_case(rng, ("pdf",), require=("long_document", "page_numbers"), perturbations=())
+    assert case.perturbations == {"long_document", "page_numbers"}
+
+
 def test_docx_tables_have_merged_cells():
     import docx
 
@@ -497,5 +555,5 @@ def test_perturbation_list_is_complete():
     assert PERTURBATIONS >= {
         "traditional_proper", "traditional_charlevel", "zh_tw_phrases", "pinyin_debris", "spam_header",
         "lost_glyphs", "fullwidth_digits", "split_labels", "label_variants", "text_cells", "blank_cells",
-        "repeated_metadata", "extra_local_row", "missing_tables"}
+        "repeated_metadata", "extra_local_row", "missing_tables", "page_numbers", "long_document", "running_header"}
     assert set(TEXT_LAYOUTS) == {"pipe", "cell_per_line", "lines_no_pipes", "tab", "markdown", "whitespace", "no_separator"}
