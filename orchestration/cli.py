@@ -101,14 +101,26 @@ def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
 
 
 def _run_partitioned(run_config: dict, settings: Settings, instance):
-    """Job nianbao_partitioned with the multiprocess executor: each parse partition a process."""
+    """Job nianbao_partitioned on the executor ``NIANBAO_PARTITION_EXECUTOR`` names: each parse
+    partition a process (multiprocess), or a task on a Dask cluster (dask)."""
+    import contextlib
+
     import dagster as dg
 
+    from orchestration.assets.partitions import dask_worker_settings, partitioned_execution_config
     from orchestration.definitions import partitioned_job
 
-    run_config = dict(run_config, execution={"config": {"max_concurrent": settings.partition_process_count}})
-    return dg.execute_job(dg.reconstructable(partitioned_job), instance=instance, raise_on_error=False,
-                          run_config=run_config)
+    execution = partitioned_execution_config(settings)
+    if execution:
+        run_config = dict(run_config, execution=execution)
+    dask_config: contextlib.AbstractContextManager = contextlib.nullcontext()
+    if settings.partition_executor == "dask":
+        import dask
+
+        dask_config = dask.config.set(dask_worker_settings())  # read by a LocalCluster the run starts
+    with dask_config:
+        return dg.execute_job(dg.reconstructable(partitioned_job), instance=instance, raise_on_error=False,
+                              run_config=run_config)
 
 
 @contextmanager

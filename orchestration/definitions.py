@@ -31,7 +31,7 @@ def build_definitions() -> dg.Definitions:
     job = dg.define_asset_job(MAIN_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.groups(PARTITION_GROUP),
                               description="Ingest, parse, build the marts, check the rules and publish.")
     partitioned = dg.define_asset_job(
-        PARTITIONED_JOB, selection=dg.AssetSelection.all(), config=partitioned_job_config(),
+        PARTITIONED_JOB, selection=dg.AssetSelection.all(), config=partitioned_job_config(settings),
         executor_def=partitioned_executor(settings),
         description="The same pipeline with the parse split into hash-range partitions, one step each, written as "
                     "Parquet that dbt reads (docs/scaling.md: run the partitions on a cluster executor).")

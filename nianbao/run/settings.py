@@ -35,6 +35,7 @@ ENV_VARS: dict[str, tuple[str, type]] = {
     "NIANBAO_PARQUET_DIR": ("parquet_dir_override", Path),
     "NIANBAO_PARTITION_EXECUTOR": ("partition_executor", str),
     "NIANBAO_PARTITION_PROCESSES": ("partition_processes", int),
+    "NIANBAO_DASK_SCHEDULER": ("dask_scheduler", str),
     "NIANBAO_TEST_CRASH_AT": ("test_crash_at", str),
 }
 
@@ -57,6 +58,7 @@ class Settings:
     parquet_dir_override: Path | None = None  # None: <work dir>/parquet
     partition_executor: str = "multiprocess"
     partition_processes: int = 0  # `nianbao run --partitioned`: steps at once; 0: one per core
+    dask_scheduler: str = ""  # executor dask: a running scheduler's address; "": a LocalCluster on 127.0.0.1
     test_crash_at: str = ""  # test hook: nianbao.run.warehouse.crash_point
 
     @property

@@ -106,7 +106,41 @@ def partitioned_executor(settings: Settings) -> dg.ExecutorDefinition:
                           f"(the release matching dagster {dg.__version__})") from e
 
 
-def partitioned_job_config() -> dict:
-    """The job's defaults: the merge step reads the partitions, dbt reads Parquet sources."""
-    return {"ops": {"parsed_reports": {"config": {"from_parquet_partitions": True}},
-                    "nianbao_dbt_models": {"config": {"raw_parquet": True}}}}
+def partitioned_execution_config(settings: Settings) -> dict:
+    """The run config's ``execution`` section for the chosen executor (``nianbao run --partitioned``).
+
+    * multiprocess: at most ``NIANBAO_PARTITION_PROCESSES`` steps at once.
+    * dask: the scheduler at ``NIANBAO_DASK_SCHEDULER`` (``tcp://host:8786``, a cluster already
+      running: docs/scaling.md), or else a ``LocalCluster`` of ``NIANBAO_PARTITION_PROCESSES``
+      single-threaded worker processes listening on the loopback interface only, for this run.
+      Dask starts its worker processes as daemons, which may not start the parser processes a
+      partition step forks: ``dask_worker_settings()`` says what the workers need.
+    * k8s, celery: their own config comes from the run config of the deployment (docs/scaling.md).
+    """
+    processes = settings.partition_process_count
+    if settings.partition_executor == "multiprocess":
+        return {"config": {"max_concurrent": processes}}
+    if settings.partition_executor == "dask":
+        if settings.dask_scheduler:
+            return {"config": {"cluster": {"existing": {"address": settings.dask_scheduler}}}}
+        return {"config": {"cluster": {"local": {"n_workers": processes, "threads_per_worker": 1, "processes": True,
+                                                 "host": "127.0.0.1", "dashboard_address": None}}}}
+    return {}
+
+
+def dask_worker_settings() -> dict:
+    """Dask config every worker running partition steps needs (a LocalCluster started by the run
+    takes it from this process; on a cluster set ``DASK_DISTRIBUTED__WORKER__DAEMON=False`` in the
+    workers' environment): non-daemon worker processes, so a step can fork its parser processes."""
+    return {"distributed.worker.daemon": False}
+
+
+def partitioned_job_config(settings: Settings) -> dict:
+    """The job's defaults: the merge step reads the partitions, dbt reads Parquet sources; with
+    the dask executor, whose config is required, the cluster ``partitioned_execution_config`` names
+    (a run's own run config overrides it)."""
+    config: dict = {"ops": {"parsed_reports": {"config": {"from_parquet_partitions": True}},
+                            "nianbao_dbt_models": {"config": {"raw_parquet": True}}}}
+    if settings.partition_executor == "dask":
+        config["execution"] = partitioned_execution_config(settings)
+    return config

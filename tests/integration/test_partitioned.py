@@ -1,11 +1,15 @@
 """The partitioned parse (orchestration/assets/partitions.py, nianbao/run/parquet.py).
 
-* The job ``nianbao_partitioned`` runs with Dagster's multiprocess executor (each partition a
-  step in its own process, as a cluster executor would place them) and publishes a warehouse
-  whose marts equal, row for row, those of the single-machine job on the same files.
+* The job ``nianbao_partitioned`` publishes a warehouse whose marts equal, row for row, those of
+  the single-machine job on the same files, on two executors: Dagster's multiprocess executor
+  (each partition a step in its own process) and dagster-dask on a dask ``distributed`` cluster
+  the test starts on this machine (a scheduler and two worker processes, loopback only), the
+  way ``nianbao run --partitioned`` reaches a cluster (``NIANBAO_PARTITION_EXECUTOR=dask``,
+  ``NIANBAO_DASK_SCHEDULER``).
 * A partition is incremental: after one file changes, only its partition parses again (one
   report) and rewrites its Parquet files; the other partitions keep theirs untouched.
 """
+import os
 import random
 import shutil
 
@@ -40,6 +44,7 @@ def _raw_dir(root):
 def _env(mp, raw, db, home, partitions=4):
     mp.setenv("NIANBAO_RAW_DIR", str(raw))
     mp.setenv("NIANBAO_DB", str(db))
+    mp.delenv("NIANBAO_WORK_DB", raising=False)
     mp.delenv("NIANBAO_PARQUET_DIR", raising=False)
     mp.setenv("NIANBAO_PARSE_PARTITIONS", str(partitions))
     mp.setenv("NIANBAO_WORKERS", "1")
@@ -53,46 +58,100 @@ def _marts(db):
         return {t: sorted(map(repr, con.execute(f"select * from marts.{t}").fetchall())) for t in MARTS}
 
 
-def test_partitioned_job_multiprocess_equals_single_machine(tmp_path):
+@pytest.fixture(scope="module")
+def single_machine(tmp_path_factory):
+    """The raw folder, and the marts the single-machine job (nianbao run) publishes from it."""
     from orchestration.definitions import MAIN_JOB, build_definitions
-    from orchestration.assets.partitions import PARTITIONED_JOB
-    from orchestration.definitions import partitioned_job
 
-    raw = _raw_dir(tmp_path)
+    root = tmp_path_factory.mktemp("partitioned")
+    raw = _raw_dir(root)
     mp = pytest.MonkeyPatch()
     try:
-        _env(mp, raw, tmp_path / "part" / "nianbao.duckdb", tmp_path / "home_part", partitions=2)
-        with dg.DagsterInstance.get() as instance:
-            result = dg.execute_job(dg.reconstructable(partitioned_job), instance=instance, raise_on_error=False)
-            failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
-            assert result.success, failures
-            assert result.dagster_run.job_name == PARTITIONED_JOB
-            starts = {e.step_key: e.pid for e in result.all_events if e.event_type_value == "STEP_START"}
-            parts = [k for k in starts if k.startswith("raw_parquet__part_")]
-            assert len(parts) == 2
-            assert len({starts[k] for k in parts}) == 2, "each partition runs in its own process"
-        partitioned = _marts(tmp_path / "part" / "nianbao.duckdb")
-
-        _env(mp, raw, tmp_path / "single" / "nianbao.duckdb", tmp_path / "home_single")
+        _env(mp, raw, root / "single" / "nianbao.duckdb", root / "home_single")
         with dg.DagsterInstance.get() as instance:
             result = build_definitions().resolve_job_def(MAIN_JOB).execute_in_process(
                 instance=instance, raise_on_error=False)
             assert result.success
-        single = _marts(tmp_path / "single" / "nianbao.duckdb")
     finally:
         mp.undo()
+    single = _marts(root / "single" / "nianbao.duckdb")
     assert sum(len(v) for v in single.values()) > 100
+    return raw, single
+
+
+def _assert_same_marts(db, single):
+    partitioned = _marts(db)
     for table in MARTS:
         assert partitioned[table] == single[table], table
     statuses = {r for r in partitioned["dim_source_file"] if "'duplicate'" in r or "'rejected'" in r}
     assert len(statuses) == 2
 
 
+def _step_pids(result) -> dict[str, int]:
+    failures = [e.step_failure_data.error.message for e in result.all_events if e.is_step_failure]
+    assert result.success, failures
+    return {e.step_key: e.pid for e in result.all_events if e.event_type_value == "STEP_START"}
+
+
+def test_partitioned_job_multiprocess_equals_single_machine(tmp_path, single_machine):
+    from orchestration.assets.partitions import PARTITIONED_JOB
+    from orchestration.definitions import partitioned_job
+
+    raw, single = single_machine
+    mp = pytest.MonkeyPatch()
+    try:
+        _env(mp, raw, tmp_path / "part" / "nianbao.duckdb", tmp_path / "home_part", partitions=2)
+        with dg.DagsterInstance.get() as instance:
+            result = dg.execute_job(dg.reconstructable(partitioned_job), instance=instance, raise_on_error=False)
+            starts = _step_pids(result)
+            assert result.dagster_run.job_name == PARTITIONED_JOB
+            parts = [k for k in starts if k.startswith("raw_parquet__part_")]
+            assert len(parts) == 2
+            assert len({starts[k] for k in parts}) == 2, "each partition runs in its own process"
+    finally:
+        mp.undo()
+    _assert_same_marts(tmp_path / "part" / "nianbao.duckdb", single)
+
+
+def test_partitioned_job_on_a_dask_cluster_equals_single_machine(tmp_path, single_machine):
+    """dagster-dask on a dask.distributed cluster of two worker processes (loopback only),
+    started here before the run as a real cluster would be, reached by the scheduler's address."""
+    import dask
+    from distributed import Client, LocalCluster
+
+    from orchestration.assets.partitions import dask_worker_settings
+    from orchestration.cli import _run_partitioned
+
+    raw, single = single_machine
+    mp = pytest.MonkeyPatch()
+    try:
+        # the workers inherit this environment: the same settings and executor as the run's process
+        _env(mp, raw, tmp_path / "dask" / "nianbao.duckdb", tmp_path / "home_dask", partitions=4)
+        mp.setenv("NIANBAO_PARTITION_EXECUTOR", "dask")
+        with dask.config.set(dask_worker_settings()), \
+                LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                             dashboard_address=None) as cluster, Client(cluster) as client:
+            assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+            worker_pids = set(client.run(os.getpid).values())
+            assert len(worker_pids) == 2 and os.getpid() not in worker_pids
+            mp.setenv("NIANBAO_DASK_SCHEDULER", cluster.scheduler_address)
+            with dg.DagsterInstance.get() as instance:
+                result = _run_partitioned({}, load_settings(), instance)
+                starts = _step_pids(result)
+    finally:
+        mp.undo()
+    parts = [k for k in starts if k.startswith("raw_parquet__part_")]
+    assert len(parts) == 4
+    assert set(starts.values()) <= worker_pids, "every step ran on a dask worker"
+    assert {starts[k] for k in parts} == worker_pids, "the partitions spread over both workers"
+    _assert_same_marts(tmp_path / "dask" / "nianbao.duckdb", single)
+
+
 def test_partition_reparses_only_changed_content(tmp_path, monkeypatch):
     raw = _raw_dir(tmp_path)
     _env(monkeypatch, raw, tmp_path / "w" / "nianbao.duckdb", tmp_path / "home")
     settings = load_settings()
-    keys = partition_keys(settings.parse_partitions)
+    keys = partition_keys()
 
     def run_all():
         write_registry(settings, scan_raw_dir(settings.raw_dir, settings.max_file_bytes))
