@@ -1136,7 +1136,11 @@ def _emit_pdf_grid(ctx: _Ctx, blocks) -> bytes:
             style_ = ParagraphStyle("title_fit", parent=title_style, fontSize=size, leading=size * 1.5)
             story.append(Paragraph("<br/>".join(esc(t) for t in lines), style_))
         elif kind == "heading":
-            story.append(Paragraph(esc(payload), head))
+            if "long_document" in ctx.p:  # one line: see _emit_pdf_lines
+                size = _fitting_size(payload, page.body, avail - 12 - 2 * page.body)
+                story.append(Paragraph(esc(payload), ParagraphStyle("head_fit", parent=head, fontSize=size)))
+            else:
+                story.append(Paragraph(esc(payload), head))
         elif kind == "para":
             story.append(Paragraph(esc(payload), body))
         elif kind == "table":
@@ -1270,7 +1274,10 @@ def _emit_pdf_lines(ctx: _Ctx, blocks) -> bytes:
             for k, line in enumerate(lines):
                 text_line(line, *((size, page.title * (2 if k == 0 else 1.5)) if long else (15, 30)), centre=True)
         elif kind == "heading":
-            text_line(payload, *((page.body, page.leading + 2) if long else (10.5, 20)), indent=2 * page.body)
+            # A long heading is set smaller to stay on one line: wrapped (四、…提起行政 / 诉讼情况) in
+            # a no_separator PDF, today's parser loses the table under it.
+            size = _fitting_size(payload, page.body, width - 2 * page.body) if long else 10.5
+            text_line(payload, *((size, page.leading + 2) if long else (10.5, 20)), indent=2 * page.body)
         elif kind == "para":
             text_line(payload, *((page.body, page.leading) if long else (10.5, 18)))
         elif kind == "table":
