@@ -94,7 +94,7 @@ def parse_mix(text: str) -> Mix:
     try:
         weights = tuple((f, float(w)) for f, w in (part.split("=") for part in text.split(",")))
     except ValueError:
-        raise argparse.ArgumentTypeError(f"--mix: a name ({', '.join(MIXES)}) or shares like txt=30,pdf=70, not {text!r}")
+        raise argparse.ArgumentTypeError(f"--mix: a name ({', '.join(MIXES)}) or shares like txt=30,pdf=70, not {text!r}") from None
     unknown = {f for f, _ in weights} - {"txt", "html", "pdf", "docx"}
     if unknown or not weights or sum(w for _, w in weights) <= 0:
         raise argparse.ArgumentTypeError(f"--mix: formats are txt, html, pdf, docx with positive shares, not {text!r}")

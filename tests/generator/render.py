@@ -1040,7 +1040,7 @@ class _PageStyle:
     numbers_outside: bool = False  # huaian-2024: odd pages' numbers on the right, even pages' on the left
 
     @classmethod
-    def of(cls, ctx: _Ctx) -> "_PageStyle":
+    def of(cls, ctx: _Ctx) -> _PageStyle:
         from reportlab.lib.units import cm
 
         if "long_document" not in ctx.p:
@@ -1105,7 +1105,6 @@ def _emit_pdf_grid(ctx: _Ctx, blocks) -> bytes:
     from reportlab.lib.enums import TA_CENTER
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import cm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     font = _register_font()
