@@ -44,7 +44,6 @@ def _raw_dir(root):
 def _env(mp, raw, db, home, partitions=4):
     mp.setenv("NIANBAO_RAW_DIR", str(raw))
     mp.setenv("NIANBAO_DB", str(db))
-    mp.delenv("NIANBAO_WORK_DB", raising=False)
     mp.delenv("NIANBAO_PARQUET_DIR", raising=False)
     mp.setenv("NIANBAO_PARSE_PARTITIONS", str(partitions))
     mp.setenv("NIANBAO_WORKERS", "1")
@@ -161,7 +160,7 @@ def test_partition_reparses_only_changed_content(tmp_path, monkeypatch):
     raw = _raw_dir(tmp_path)
     _env(monkeypatch, raw, tmp_path / "w" / "nianbao.duckdb", tmp_path / "home")
     settings = load_settings()
-    keys = partition_keys()
+    keys = partition_keys(settings.parse_partitions)
 
     def run_all():
         write_registry(settings, scan_raw_dir(settings.raw_dir, settings.max_file_bytes))
