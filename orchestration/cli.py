@@ -137,25 +137,11 @@ def _quiet_stdout(log_path: Path, verbose: bool):
 
 def print_summary(settings: Settings, seconds: float) -> int:
     """Print the run summary from the published warehouse; returns the number of data findings."""
-    import duckdb
+    from nianbao.overview.summary import summarise
 
-    with duckdb.connect(str(settings.db_path), read_only=True) as con:
-        files = dict(con.execute("select file_status, count(*) from marts.dim_source_file group by 1").fetchall())
-        reports = dict(con.execute("select parse_status, count(*) from marts.dim_report group by 1").fetchall())
-        unreconciled = con.execute("select count(*) from marts.dim_report where is_reconciled = false").fetchall()[0][0]
-        by_rule = con.execute(
-            "select rule, reports_failed from marts.reconciliation_check_results where not success order by rule").fetchall()
-    total_files = sum(files.values())
-    order = ("complete", "partial", "narrative_only", "metadata_only", "rejected")
-    print(f"\nnianbao run finished in {seconds:.1f} s")
-    print(f"  files seen:         {total_files} ({', '.join(f'{k} {v}' for k, v in sorted(files.items()))})")
-    print(f"  reports:            {sum(reports.values())} ("
-          + ", ".join(f"{k} {reports.get(k, 0)}" for k in order) + ")")
-    print(f"  failing reconciliation: {unreconciled} report(s)"
-          + (" — " + ", ".join(f"{r} {n}" for r, n in by_rule) if by_rule else ""))
-    print(f"  warehouse:          {settings.db_path}")
-    print("  query it read-only: duckdb.connect(path, read_only=True); tables in schema marts")
-    return files.get("rejected", 0) + unreconciled
+    summary = summarise(settings, seconds)
+    print(summary.text)
+    return summary.findings
 
 
 def cmd_parse(args: argparse.Namespace) -> int:

@@ -63,6 +63,18 @@ class Metadata:
     outline_family: str | None = None  # pre-2019 outline: A, B or C (format-spec §3)
 
 
+# What each parse status means (set by nianbao/parse/pipeline.py _set_status), in the words the run
+# summary, the run report and the docs use.
+PARSE_STATUSES = {
+    "complete": "tables 二, 三 and 四 found and every expected row of table 三 read",
+    "partial": "statistical tables found, but one is missing or some rows were not read "
+               "(dim_report.rejection_reason says which)",
+    "narrative_only": "no statistical table: figures read from the prose (before 2019: the old-format figures)",
+    "metadata_only": "agency, year or title read, but no table and no figure",
+    "rejected": "not read (see dim_source_file.reason) or not recognised as an annual report",
+}
+
+
 @dataclass
 class ParseResult:
     report_id: str

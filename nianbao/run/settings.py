@@ -76,6 +76,21 @@ class Settings:
         return self.work_dir / "dbt-target"
 
     @property
+    def data_docs_dir(self) -> Path:
+        """Great Expectations' Data Docs of the last published run, beside the warehouse."""
+        return self.db_path.parent / f"{self.db_path.stem}-data-docs"
+
+    @property
+    def work_data_docs_dir(self) -> Path:
+        """Where a run builds its Data Docs; moved to data_docs_dir when it publishes."""
+        return self.work_dir / "data-docs"
+
+    @property
+    def report_path(self) -> Path:
+        """The run report (static HTML, no network needed), beside the warehouse."""
+        return self.db_path.parent / f"{self.db_path.stem}-report.html"
+
+    @property
     def lock_path(self) -> Path:
         return self.work_dir / "run.lock"
 

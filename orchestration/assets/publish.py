@@ -5,6 +5,7 @@ import logging
 import dagster as dg
 import duckdb
 
+from nianbao.run.companions import publish_data_docs
 from nianbao.run.warehouse import publish
 
 from orchestration.resources import NianbaoResource
@@ -21,11 +22,13 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
             counts = dict(con.execute(
                 "select table_name, estimated_size from duckdb_tables() where schema_name = 'marts' order by 1").fetchall())
         path = publish(settings)
+        docs = publish_data_docs(settings)
         size = path.stat().st_size
         progress_log.info("[publish] warehouse published at %s (%.1f MB)", path, size / 1e6)
         return dg.MaterializeResult(metadata={
-            "path": str(path), "size_mb": round(size / 1e6, 2),
+            "path": dg.MetadataValue.path(str(path)), "size_mb": round(size / 1e6, 2),
             "mart_rows": dg.MetadataValue.json(counts),
+            **({"data_docs": dg.MetadataValue.path(str(docs / "index.html"))} if docs else {}),
         })
 
     return published_warehouse

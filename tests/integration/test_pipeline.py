@@ -1,7 +1,9 @@
 """The whole pipeline (ingest → parse → dbt → GE checks → publish) on the bundled samples plus
 bad files, into a temporary warehouse; then the marts are queried like an analyst would."""
+import io
 import re
 import shutil
+from contextlib import redirect_stdout
 
 import duckdb
 import pytest
@@ -20,16 +22,23 @@ def warehouse(tmp_path_factory):
     (raw / "zz copies").mkdir()
     shutil.copy(SAMPLES / "huzhou-nanxun-district-2020-pipe-tables.txt", raw / "zz copies" / "南浔 copy.txt")
     db = tmp_path_factory.mktemp("data") / "nianbao.duckdb"
+    home = tmp_path_factory.mktemp("dagster_home")
     mp = pytest.MonkeyPatch()
-    mp.setenv("DAGSTER_HOME", str(tmp_path_factory.mktemp("dagster_home")))
+    mp.setenv("DAGSTER_HOME", str(home))
+    printed = io.StringIO()
     try:
-        code = main(["run", "--raw-dir", str(raw), "--db", str(db)])
+        with redirect_stdout(printed):
+            code = main(["run", "--raw-dir", str(raw), "--db", str(db)])
     finally:
         mp.undo()
     assert code == 0, "nianbao run must exit 0 even with rejected files and failing rules"
+    RUN["summary"], RUN["home"], RUN["db"] = printed.getvalue(), home, db
     con = duckdb.connect(str(db), read_only=True)
     yield con
     con.close()
+
+
+RUN: dict = {}  # what the warehouse fixture's run printed and where it kept things
 
 
 def q(con, sql, *params):
@@ -89,7 +98,51 @@ def test_failing_rule_recorded_and_surfaced(warehouse):
     assert failed == {"natural_person": (260.0, 261.0), "total": (267.0, 268.0)}
     checks = dict(q(warehouse, "select rule, reports_failed from marts.reconciliation_check_results"))
     assert checks["t3_column_balance"] == 1 and checks["t3_row_total"] == 0
-    assert q(warehouse, "select count(*) from marts.reconciliation_failures where rule = 't3_column_balance'") == [(2,)]
+    named = q(warehouse, """select agency_name, report_year, source_path, scope_label_zh, left_value, right_value
+                            from marts.reconciliation_failures where rule = 't3_column_balance' order by scope_id""")
+    path = "samples/huzhou-nanxun-district-2020-pipe-tables.txt"
+    assert named == [("湖州市南浔区人民政府", 2020, path, "自然人", 260.0, 261.0),
+                     ("湖州市南浔区人民政府", 2020, path, "总计", 267.0, 268.0)]
+    # GE's verdict and the parse's agree on which reports are not reconciled
+    assert q(warehouse, "select distinct report_id from marts.reconciliation_failures where severity = 'error'") == \
+        q(warehouse, "select report_id from marts.dim_report where is_reconciled = false")
+
+
+def test_summary_names_failures_and_rejected_files_and_defines_statuses(warehouse):
+    text = RUN["summary"]
+    for status in ("complete", "partial", "narrative_only", "metadata_only", "rejected"):
+        assert re.search(rf"^    {status} +\d+  \S", text, re.M), f"status {status} not listed with a definition"
+    assert "rejected: junk/binary.bin — " in text and "rejected: junk/empty.txt — " in text
+    error_part = text[text.index("error rules"):text.index("warning rules")]
+    assert "t3_column_balance" in error_part
+    warning_part = text[text.index("warning rules"):text.index("first reports failing")]
+    assert "t3_column_balance" not in warning_part and "not evaluated" in warning_part
+    assert "湖州市南浔区人民政府 2020  samples/huzhou-nanxun-district-2020-pipe-tables.txt" in text
+    assert "自然人 260 ≠ 261" in text
+    query = text[text.index("select rule, agency_name"):text.index("order by rule, agency_name, report_year") + 39]
+    assert q(warehouse, query.replace("\n      ", " "))[0][:2] == ("t3_column_balance", "湖州市南浔区人民政府")
+    docs = RUN["db"].parent / "nianbao-data-docs" / "index.html"
+    assert f"Great Expectations Data Docs: {docs}" in text and docs.exists()
+
+
+def test_check_metadata_names_failing_reports_and_skips_rules_with_nothing_to_compare(warehouse):
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(RUN["home"])) as instance:
+        keys = [dg.AssetCheckKey(dg.AssetKey(["reconciliation_validation"]), r[0])
+                for r in q(warehouse, "select rule from marts.reconciliation_check_results")]
+        records = instance.event_log_storage.get_latest_asset_check_execution_by_key(keys)
+    status = {k.name: r.status.value for k, r in records.items()}
+    assert status["t3_column_balance"] == "FAILED" and status["t3_row_total"] == "SUCCEEDED"
+    # nothing to compare in the samples: planned, never evaluated (the UI shows it skipped)
+    assert status["legacy_fee_sum"] == "PLANNED" and status["t3_cross_year_carryover"] == "PLANNED"
+    evaluation = records[next(k for k in keys if k.name == "t3_column_balance")].event.dagster_event.event_specific_data
+    table = evaluation.metadata["first_failing_reports"]
+    assert [(r.data["agency_name"], r.data["report_year"], r.data["source_path"], r.data["left_value"], r.data["right_value"])
+            for r in table.records] == [
+        ("湖州市南浔区人民政府", 2020, "samples/huzhou-nanxun-district-2020-pipe-tables.txt", 260.0, 261.0),
+        ("湖州市南浔区人民政府", 2020, "samples/huzhou-nanxun-district-2020-pipe-tables.txt", 267.0, 268.0)]
+    assert "marts.reconciliation_failures" in evaluation.metadata["all_failures_query"].value
 
 
 def test_narrative_figures_are_facts_with_source_narrative(warehouse):
