@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
@@ -64,7 +63,6 @@ class CheckRun:
     docs_dir: Path | None
     docs_pages: dict[str, str]  # suite -> page, "index" -> index.html (relative to docs_dir)
     seconds: float
-    checked_at: datetime
 
 
 def run_suites(db_path: str, docs_dir: Path | None = None) -> CheckRun:
@@ -115,12 +113,10 @@ def run_suites(db_path: str, docs_dir: Path | None = None) -> CheckRun:
                 out.facts_validated_now = v.rows if v else 0
             if v or (check == "sides_equal" and out.evaluated) or (check == "facts_agree" and out.facts_checked):
                 out.expectations.append({"suite": suite, "expectation": "expect_column_pair_values_to_be_equal",
-                                         "columns": list(columns), "success": failed == 0,
-                                         "validated_now": v.rows if v else 0})
+                                         "columns": list(columns), "success": failed == 0})
         outcomes.append(out)
     return CheckRun(outcomes=outcomes, reports_validated=kept.todo_reports, everything=kept.everything,
-                    docs_dir=docs_dir, docs_pages=pages, seconds=time.perf_counter() - started,
-                    checked_at=datetime.now(timezone.utc))
+                    docs_dir=docs_dir, docs_pages=pages, seconds=time.perf_counter() - started)
 
 
 def store_outcomes(con: duckdb.DuckDBPyConnection, run: CheckRun) -> None:
@@ -129,10 +125,8 @@ def store_outcomes(con: duckdb.DuckDBPyConnection, run: CheckRun) -> None:
     summary = pd.DataFrame([{
         "rule": o.rule, "severity": o.severity, "statement_zh": o.statement_zh, "success": o.success,
         "outcome": o.outcome, "rows_evaluated": o.evaluated, "rows_failed": o.failed,
-        "reports_failed": o.reports_failed, "rows_validated_now": o.validated_now,
-        "facts_checked": o.facts_checked, "facts_mismatched": o.facts_mismatched,
-        "expectations": json.dumps(o.expectations, ensure_ascii=False),
-        "data_docs_page": o.data_docs_page, "checked_at": run.checked_at,
+        "reports_failed": o.reports_failed, "facts_checked": o.facts_checked,
+        "facts_mismatched": o.facts_mismatched, "expectations": json.dumps(o.expectations, ensure_ascii=False),
     } for o in run.outcomes], columns=CHECK_RESULTS.column_names)
     con.execute("begin transaction")
     try:

@@ -41,7 +41,7 @@ CHECK_RESULTS = Table(
     "warehouse: one row per rule. A rule's suite states it as an expectation over the rows the rule compares "
     "(ExpectColumnPairValuesToBeEqual on the two sides, per report and scope) and a second one that the "
     "recorded sides equal the sums of the fact cells. Rows of reports unchanged since an earlier run keep the "
-    "verdict GE gave them then; rows_validated_now says how many GE validated in this run. Written by the "
+    "verdict GE gave them then (how many rows a run validated is in its Dagster metadata). Written by the "
     "reconciliation_validation step (nianbao.checks).",
     (
         Column("rule", "VARCHAR", "Rule id (dim_rule.rule, vocabulary.yaml)"),
@@ -54,17 +54,11 @@ CHECK_RESULTS = Table(
         Column("rows_evaluated", "BIGINT", "Rows of fct_reconciliation the rule compares (both sides read)"),
         Column("rows_failed", "BIGINT", "Rows whose two sides GE found unequal"),
         Column("reports_failed", "BIGINT", "Distinct reports with a failing row"),
-        Column("rows_validated_now", "BIGINT", "Rows GE validated in this run (new or changed reports; every row "
-                                               "on a first run); the others keep their earlier verdict"),
         Column("facts_checked", "BIGINT", "Rows whose leaf-only side was compared with the sum of the fact cells"),
         Column("facts_mismatched", "BIGINT", "Of those, rows whose recorded side differs from the facts' sum "
                                              "(a cell lost or altered between the parse and the marts)"),
-        Column("expectations", "VARCHAR", "JSON list of the suite's expectations: suite, expectation type, "
+        Column("expectations", "VARCHAR", "JSON list of the rule's expectations: suite, expectation type, "
                                           "columns compared, success"),
-        Column("data_docs_page", "VARCHAR", "Path of this run's Great Expectations Data Docs page for the rule, "
-                                            "relative to the Data Docs folder beside the warehouse (null when GE "
-                                            "validated no row of the rule in this run)"),
-        Column("checked_at", "TIMESTAMP WITH TIME ZONE", "When this run's checks finished"),
     ),
 )
 

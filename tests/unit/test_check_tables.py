@@ -16,8 +16,6 @@ def test_dbt_yml_is_generated_from_the_declaration():
 
 
 def test_stored_tables_have_the_declared_columns_and_comments(tmp_path):
-    from datetime import datetime, timezone
-
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     for schema in ("marts", "check_state"):
         con.execute(f"create schema {schema}")
@@ -31,8 +29,7 @@ def test_stored_tables_have_the_declared_columns_and_comments(tmp_path):
                    has_rule_row boolean, has_cells boolean, recorded_value double, facts_value double,
                    equal boolean, validated_at timestamp with time zone)""")
     con.execute("create table check_state.scope_labels (scope_id varchar, label_zh varchar)")
-    run = CheckRun([SuiteOutcome("t3_row_total", "error", "总计 = …", evaluated=2)], 1, True, None, {}, 0.1,
-                   datetime.now(timezone.utc))
+    run = CheckRun([SuiteOutcome("t3_row_total", "error", "总计 = …", evaluated=2)], 1, True, None, {}, 0.1)
     for _ in range(2):  # and again: replaced in place
         store_outcomes(con, run)
     for table in tables.TABLES:
