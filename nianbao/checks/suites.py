@@ -19,7 +19,7 @@ import logging
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -79,7 +79,7 @@ class Validator:
                 "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
                 "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir)},
             })
-        self.run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(timezone.utc))
+        self.run_id = RunIdentifier(run_name=run_name, run_time=datetime.now(UTC))
         self._source = self.context.data_sources.add_pandas("nianbao")
         self._rules = {r.id: r for r in rules}
         self._definitions: dict[str, object] = {}

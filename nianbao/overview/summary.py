@@ -50,7 +50,7 @@ def summarise(settings: Settings, seconds: float) -> Summary:
         reports = dict(con.execute("select parse_status, count(*) from marts.dim_report group by 1").fetchall())
         rejected = con.execute("""select source_path, coalesce(reason, 'no reason recorded') from marts.dim_source_file
                                   where file_status = 'rejected' order by source_path""").fetchall()
-        rules = con.execute(f"""select rule, severity, outcome, reports_failed, rows_failed, statement_zh
+        rules = con.execute(f"""select rule, severity, outcome, reports_failed, statement_zh
                                 from {CHECK_RESULTS.qualified} order by severity, reports_failed desc, rule""").fetchall()
         failing_error = con.execute("""select count(distinct report_id) from marts.reconciliation_failures
                                        where severity = 'error'""").fetchall()[0][0]
@@ -74,7 +74,7 @@ def summarise(settings: Settings, seconds: float) -> Summary:
         if severity == "error":
             head += f" — {_n(failing_error)} report(s) fail one"
         lines.append(head)
-        for rule, _, _, n_reports, n_rows, statement in failing:
+        for rule, _, _, n_reports, statement in failing:
             lines.append(f"    {rule:<30} {_n(n_reports):>7} report(s)  {statement}")
         idle = [r[0] for r in mine if r[2] == "not_evaluated"]
         if idle:
