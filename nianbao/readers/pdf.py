@@ -23,7 +23,8 @@ from the engine (``pdf_engine``); grids and lines are our own (``pdf_layout``).
   all ("no text layer: scanned image" when the pages hold images); a text layer of
   ``(cid:NN)`` glyph codes (fonts without a Unicode map); a compressed stream that inflates
   beyond 16 MB (checked before the engine reads the file: one that runs out of memory aborts
-  the process). A page drawing more than 100,000 objects is skipped with a note.
+  the process); text PDFium cannot place (glyphs without outlines: a damaged font), when it is
+  more than a few objects. A page drawing more than 100,000 objects is skipped with a note.
 """
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ import re
 
 from nianbao.readers.document import Document, UnreadableFile
 from nianbao.readers._common import BlockBuilder, join_pieces, pad_rows
-from nianbao.readers.pdf_checks import cjk_fonts_available, oversized_stream, truncation_hint
+from nianbao.readers.pdf_checks import oversized_stream, truncation_hint
 from nianbao.readers.pdf_engine import ENGINE_LOCK, Page, PageError, PageTooComplex, PdfFile
 from nianbao.readers.pdf_layout import find_tables, table_cells, text_lines
 
@@ -40,6 +41,10 @@ __all__ = ["read_pdf"]
 TEXT_Y_TOLERANCE = 6
 CID_REJECT_RATIO = 0.1  # share of (cid:NN) glyphs in the text layer that makes it unreadable
 MIN_TEXT_CHARS = 20  # fewer visible characters in the whole file: no text layer
+# Text objects PDFium cannot place (glyphs without outlines): a few are spaces; many, a font the
+# engine cannot use, whose text is lost.
+UNPLACED_REJECT_COUNT = 10
+UNPLACED_REJECT_RATIO = 0.02
 _PAGE_NUMBER_RE = re.compile(
     r"(?:[-—–－─]\s*\d{1,4}\s*[-—–－─]"  # - 3 -, —3—
     r"|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?"  # 第3页 共5页
@@ -62,7 +67,7 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
         notes: list[str] = []
         if pdf.repaired:
             notes.append("the PDF's trailer names no catalog: its catalog was found by scanning the file")
-        total_chars = cid_chars = image_pages = 0
+        total_chars = cid_chars = image_pages = text_objects = unplaced = 0
         pages_without_text: list[int] = []
         failed: list[tuple[Exception, str]] = []
         continued: list[int] = []
@@ -76,6 +81,8 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
                 continue
             visible = sum(1 for c in page.chars if not c[4].isspace())
             total_chars += visible
+            text_objects += page.text_objects
+            unplaced += page.unplaced
             cid_chars += page.unmapped
             if page.images:
                 image_pages += 1
@@ -86,11 +93,6 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
             numbers_dropped += page_numbers
             if merged:
                 continued.append(number)
-        if pdf.unembedded_fonts and not cjk_fonts_available():
-            notes.append(
-                f"{pdf.unembedded_fonts} font(s) are not embedded in the PDF and this machine has no CJK "
-                "font to measure them: text drawn in them may be missing (install one, e.g. fonts-noto-cjk)"
-            )
 
     if failed:
         if len(failed) == n_pages:
@@ -113,6 +115,14 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
             f"text layer uses unmapped font glyphs (cid:…): {cid_chars} of {total_chars} "
             "characters are (cid:NN) codes, so the text cannot be read without OCR"
         )
+    if unplaced >= UNPLACED_REJECT_COUNT and unplaced >= UNPLACED_REJECT_RATIO * text_objects:
+        # a cell whose digits are lost would read as blank, which a report means as 0
+        raise UnreadableFile(
+            f"{unplaced} of {text_objects} text objects have glyphs without outlines (a damaged or unusable "
+            "font), so the engine cannot place their text: the text cannot be read completely"
+        )
+    if unplaced:
+        notes.append(f"{unplaced} text object(s) without glyph outlines not read (spaces, or a damaged font)")
     if truncation_hint(data):
         notes.append("no %%EOF marker at the end of the PDF: the file may be truncated")
     if numbers_dropped:

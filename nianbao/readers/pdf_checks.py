@@ -6,12 +6,9 @@
   a MemoryError (the pool would only see a dead worker).
 * ``open_with_catalog_found``: a PDF whose trailer names no catalog is opened with one that
   names the catalog found by scanning the file (pdfminer did so; PDFium does not).
-* ``cjk_fonts_available``: whether PDFium finds a CJK font on this machine for text in fonts a
-  PDF does not embed.
 """
 from __future__ import annotations
 
-import logging
 import re
 import zlib
 
@@ -87,45 +84,3 @@ def oversized_stream(data: bytes) -> str | None:
                     f"(from {(end if end >= 0 else len(data)) - start:,} bytes): a decompression bomb, or "
                     "a drawing rather than a report")
     return None
-
-
-_cjk_fonts: bool | None = None
-
-
-def cjk_fonts_available() -> bool:
-    """Whether PDFium finds a font on this machine to measure Chinese text in a font the PDF does
-    not embed. Without one, each such glyph has an empty outline and PDFium's text page leaves
-    out every text object that holds only such glyphs. Checked once, on a one-glyph PDF (年 in
-    Adobe's STSong-Light, which PDFs name and never embed). Call under ENGINE_LOCK."""
-    global _cjk_fonts
-    if _cjk_fonts is None:
-        objects = [
-            b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Count 1/Kids[3 0 R]>>",
-            b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]/Contents 4 0 R/Resources<</Font<</F1 5 0 R>>>>>>",
-            b"<</Length 37>>stream\nBT /F1 12 Tf 72 100 Td <5E74> Tj ET\nendstream",
-            b"<</Type/Font/Subtype/Type0/BaseFont/STSong-Light/Encoding/UniGB-UCS2-H/DescendantFonts[6 0 R]>>",
-            b"<</Type/Font/Subtype/CIDFontType0/BaseFont/STSong-Light/CIDSystemInfo"
-            b"<</Registry(Adobe)/Ordering(GB1)/Supplement 2>>/FontDescriptor 7 0 R/DW 1000>>",
-            b"<</Type/FontDescriptor/FontName/STSong-Light/Flags 6/FontBBox[-25 -254 1000 880]"
-            b"/ItalicAngle 0/Ascent 880/Descent -120/CapHeight 880/StemV 93>>",
-        ]
-        body = bytearray(b"%PDF-1.4\n")
-        offsets = []
-        for number, obj in enumerate(objects, 1):
-            offsets.append(len(body))
-            body += b"%d 0 obj\n%s\nendobj\n" % (number, obj)
-        xref = len(body)
-        body += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-        body += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-        body += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-        with pypdfium2.PdfDocument(bytes(body)) as doc:
-            page = doc[0]
-            text_page = page.get_textpage()
-            _cjk_fonts = text_page.count_chars() == 1 and text_page.get_text_range() == "年"
-            text_page.close()
-            page.close()
-        if not _cjk_fonts:
-            logging.getLogger(__name__).warning(
-                "PDFium finds no CJK font on this machine: Chinese text in fonts a PDF does not embed "
-                "cannot be read (install one, e.g. Debian's fonts-noto-cjk)")
-    return _cjk_fonts

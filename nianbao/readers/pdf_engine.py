@@ -15,6 +15,9 @@ growing downwards from the top of the page, as pdfplumber's were.
   vertical-writing font (stacked labels, one character a line) or drawn by a rotated or
   mirrored text matrix gets its box from the glyph's origin, matrix and advance instead,
   because PDFium's loose box ignores the matrix there.
+* Fonts a PDF names without embedding them are given one font whose every glyph is a box
+  (``pdf_fonts``): PDFium leaves out of its text page a text object whose glyphs have no
+  outline, so without it, what is read would depend on the fonts installed on the machine.
 * PDFium's text page drops a text object that repeats one just before it at the same place
   (the same glyphs overlapping), and a glyph repeating one of the seven before it within
   0.07 em: both are the overprinted "fake bold", which the reader would drop anyway.
@@ -35,6 +38,7 @@ import pypdfium2.raw as pdfium
 
 from nianbao.readers.document import UnreadableFile
 from nianbao.readers.pdf_checks import open_with_catalog_found, truncation_hint
+from nianbao.readers.pdf_fonts import install_box_font
 
 # PDFium is not thread-safe: one document at a time in a process.
 ENGINE_LOCK = threading.Lock()
@@ -73,9 +77,9 @@ class _Api:
     def __init__(self) -> None:
         for name in (
             "FPDF_GetPageCount", "FPDF_LoadPage", "FPDF_ClosePage", "FPDF_GetPageBoundingBox",
-            "FPDFPage_GetRotation", "FPDFPage_CountObjects", "FPDFPage_GetObject",
+            "FPDFPage_GetRotation", "FPDFPage_CountObjects", "FPDFPage_GetObject", "FPDFPageObj_GetBounds",
             "FPDFPageObj_GetType", "FPDFPageObj_GetMatrix", "FPDFFormObj_CountObjects",
-            "FPDFFormObj_GetObject", "FPDFTextObj_GetFont", "FPDFFont_GetGlyphWidth", "FPDFFont_GetIsEmbedded",
+            "FPDFFormObj_GetObject", "FPDFTextObj_GetFont", "FPDFFont_GetGlyphWidth",
             "FPDFFont_GetDescent", "FPDFPath_CountSegments", "FPDFPath_GetPathSegment",
             "FPDFPath_GetDrawMode", "FPDFPathSegment_GetPoint", "FPDFPathSegment_GetType",
             "FPDFPathSegment_GetClose", "FPDFText_LoadPage", "FPDFText_ClosePage",
@@ -92,6 +96,7 @@ _api: _Api | None = None
 def _get_api() -> _Api:
     global _api
     if _api is None:
+        install_box_font()
         _api = _Api()
     return _api
 
@@ -107,6 +112,8 @@ class Page:
     vertical: list[Segment] = field(default_factory=list)
     images: int = 0
     unmapped: int = 0  # glyphs without a Unicode mapping: (cid:NN)
+    text_objects: int = 0
+    unplaced: int = 0  # text objects PDFium's text page leaves out: their glyphs have no outline
 
 
 class PdfFile:
@@ -125,8 +132,7 @@ class PdfFile:
                 raise UnreadableFile(f"malformed PDF{truncation_hint(data)} ({_pdfium_message(exc)})") from exc
             self.repaired = True
         self._handle = C.cast(self._doc.raw, C.c_void_p).value
-        self._fonts: dict[int, tuple[bool, bool]] = {}  # font handle → (vertical, embedded)
-        self.unembedded_fonts = 0  # fonts this PDF draws text in without embedding them
+        self._vertical_fonts: dict[int, bool] = {}  # font handle → vertical writing?
 
     def __enter__(self) -> PdfFile:
         return self
@@ -170,7 +176,10 @@ class PdfFile:
         api = self.api
         get_type = api.FPDFPageObj_GetType
         get_font = api.FPDFTextObj_GetFont
-        fonts = self._fonts
+        get_bounds = api.FPDFPageObj_GetBounds
+        left, bottom, right, top = C.c_float(), C.c_float(), C.c_float(), C.c_float()
+        bounds = (C.byref(left), C.byref(bottom), C.byref(right), C.byref(top))
+        vertical_fonts = self._vertical_fonts
         n = count(parent)
         self._budget -= n
         if self._budget < 0:
@@ -179,14 +188,14 @@ class PdfFile:
             obj = get(parent, i)
             kind = get_type(obj)
             if kind == _OBJ_TEXT:
+                out.text_objects += 1
+                if get_bounds(obj, *bounds) and right.value - left.value < 0.01:
+                    out.unplaced += 1  # PDFium's text page skips it: a space, or a font without outlines
                 font = get_font(obj)
-                kind_of_font = fonts.get(font)
-                if kind_of_font is None:
-                    kind_of_font = fonts[font] = (_font_is_vertical(api, font),
-                                                  bool(font) and bool(api.FPDFFont_GetIsEmbedded(font)))
-                    if not kind_of_font[1]:
-                        self.unembedded_fonts += 1
-                if kind_of_font[0]:
+                is_vertical = vertical_fonts.get(font)
+                if is_vertical is None:
+                    is_vertical = vertical_fonts[font] = _font_is_vertical(api, font)
+                if is_vertical:
                     vertical_text.add(obj)
             elif kind == _OBJ_PATH:
                 _path_segments(api, obj, matrix, transform, out)

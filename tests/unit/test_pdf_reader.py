@@ -280,25 +280,50 @@ def test_a_page_drawing_too_many_objects_is_skipped_with_a_note():
         read_pdf(_page_with_content(busy))
 
 
-def test_this_machine_has_a_cjk_font_for_the_engine():
-    # PDFs that name a font without embedding it (reportlab's STSong-Light here, 宋体 in many real
-    # reports) are measured with a system font; without a CJK one, PDFium leaves such text out.
-    # The generated PDFs of this suite all need it: install fonts-noto-cjk (see the README).
-    from nianbao.readers.pdf_checks import cjk_fonts_available
+def test_one_glyph_objects_in_a_font_the_pdf_does_not_embed_are_read():
+    # STSong-Light is never embedded; each glyph drawn as its own text object (as Word exports
+    # do): PDFium measures them with the box font, whatever fonts this machine has
+    c, buf = _canvas()
+    x = 72.0
+    for ch in "某县人民政府2023年政府信息公开工作年度报告":
+        c.drawString(x, 750, ch)
+        x += pdfmetrics.stringWidth(ch, FONT, 12)
+    c.showPage()
+    c.save()
+    assert read_pdf(buf.getvalue()).blocks[0].lines == ["某县人民政府2023年政府信息公开工作年度报告"]
 
-    assert cjk_fonts_available()
 
+def test_fonts_the_pdf_does_not_embed_are_given_the_box_font():
+    import ctypes
 
-def test_a_machine_without_cjk_fonts_says_so_in_the_notes(monkeypatch):
-    import nianbao.readers.pdf as reader
+    import pypdfium2
+    import pypdfium2.raw as pdfium
+
+    from nianbao.readers.pdf_fonts import box_font
 
     c, buf = _canvas()
     c.drawString(72, 750, "某县人民政府2023年政府信息公开工作年度报告")
     c.showPage()
     c.save()
-    assert not any("CJK font" in n for n in read_pdf(buf.getvalue()).notes)
-    monkeypatch.setattr(reader, "cjk_fonts_available", lambda: False)
-    assert any("1 font(s) are not embedded" in n for n in read_pdf(buf.getvalue()).notes)
+    read_pdf(buf.getvalue())  # the reader sets PDFium's font source up on first use
+    with pypdfium2.PdfDocument(buf.getvalue()) as doc:
+        page = doc[0]
+        text = pdfium.FPDFPage_GetObject(page.raw, 0)
+        assert pdfium.FPDFPageObj_GetType(text) == pdfium.FPDF_PAGEOBJ_TEXT
+        font = pdfium.FPDFTextObj_GetFont(text)
+        assert not pdfium.FPDFFont_GetIsEmbedded(font)
+        size = ctypes.c_size_t()
+        pdfium.FPDFFont_GetFontData(font, None, 0, ctypes.byref(size))
+        data = (ctypes.c_uint8 * size.value)()
+        pdfium.FPDFFont_GetFontData(font, data, size.value, ctypes.byref(size))
+        assert bytes(data) == box_font()  # the substitute PDFium measures with
+        # and FreeType reads it: a glyph of any character has the box's four corners
+        loaded = pdfium.FPDFText_LoadFont(doc.raw, data, len(data), pdfium.FPDF_FONT_TRUETYPE, 0)
+        assert loaded
+        path = pdfium.FPDFFont_GetGlyphPath(loaded, ord("A"), 12.0)
+        assert path and pdfium.FPDFGlyphPath_CountGlyphSegments(path) >= 4
+        pdfium.FPDFFont_Close(loaded)
+        page.close()
 
 
 def test_a_trailer_naming_no_catalog_is_repaired_by_scanning():
@@ -312,3 +337,34 @@ def test_a_trailer_naming_no_catalog_is_repaired_by_scanning():
     doc = read_pdf(broken)
     assert doc.blocks[0].lines == ["某县人民政府2023年政府信息公开工作年度报告"]
     assert any("catalog was found by scanning" in n for n in doc.notes)
+
+
+def _pdf_with_outlineless_font(objects_in_it: int) -> bytes:
+    # Helvetica prose, and `objects_in_it` numbers drawn one text object each in an embedded
+    # TrueType font whose glyphs are empty (what PDFium makes of a damaged font program); an
+    # object of one glyph then has no extent, and PDFium's text page leaves it out
+    from nianbao.readers.pdf_fonts import box_font
+
+    empty = box_font(outlines=False)
+    content = b"BT /F1 12 Tf 72 760 Td (Annual report of the county government 2023) Tj ET "
+    content += b"".join(b"BT /F2 12 Tf %d 700 Td (%d) Tj ET " % (72 + 30 * i, i % 10) for i in range(objects_in_it))
+    return pdf_from_objects([
+        b"<</Type/Catalog/Pages 2 0 R>>", b"<</Type/Pages/Count 1/Kids[3 0 R]>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 600 800]/Contents 4 0 R"
+        b"/Resources<</Font<</F1<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>/F2 5 0 R>>>>>>",
+        b"<</Length %d>>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<</Type/Font/Subtype/TrueType/BaseFont/Damaged/FirstChar 32/LastChar 126/Widths[" + b"600 " * 95
+        + b"]/FontDescriptor 6 0 R>>",
+        b"<</Type/FontDescriptor/FontName/Damaged/Flags 32/FontBBox[50 -120 950 880]/ItalicAngle 0"
+        b"/Ascent 880/Descent -120/CapHeight 880/StemV 80/FontFile2 7 0 R>>",
+        b"<</Length %d>>\nstream\n" % len(empty) + empty + b"\nendstream",
+    ])
+
+
+def test_text_the_engine_cannot_place_rejects_the_file_when_it_is_more_than_a_few_objects():
+    # its digits would be lost and their cells read as blank
+    with pytest.raises(UnreadableFile, match="12 of 13 text objects have glyphs without outlines"):
+        read_pdf(_pdf_with_outlineless_font(12))
+    doc = read_pdf(_pdf_with_outlineless_font(1))
+    assert doc.blocks[0].lines == ["Annual report of the county government 2023"]
+    assert "1 text object(s) without glyph outlines not read (spaces, or a damaged font)" in doc.notes
