@@ -4,7 +4,7 @@ PDFium measures each glyph's outline to place a text object, and leaves out of i
 object whose glyphs have no outline. A font the PDF does not embed (reportlab's STSong-Light,
 宋体 in many real reports) is replaced by a system font, so what was read depended on the fonts
 installed on the machine (without a CJK one, every one-character object vanished) and a CJK
-substitute cost ~10 µs of outline loading per glyph. Text is never drawn here: the reader needs
+substitute made every glyph load an outline (docs/scaling.md). Text is never drawn here: the reader needs
 each glyph's code, its Unicode text and its advance, which come from the PDF's own font
 dictionary, and an outline that is not empty. So every font request is answered with a tiny
 TrueType font whose glyphs are all one box (``FPDF_SetSystemFontInfo``, PDFium's public API).
