@@ -73,6 +73,7 @@ def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
     from dagster import DagsterInstance
 
     from orchestration.definitions import MAIN_JOB, build_definitions
+    from orchestration.runtime.run_origin import execute_with_origin
 
     print(f"nianbao: building the warehouse from {settings.raw_dir}", file=sys.stderr)
     log_path = settings.work_dir / "last-run.log"
@@ -80,13 +81,13 @@ def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
         level = "INFO" if args.verbose else "WARNING"
         run_config = {"loggers": {"console": {"config": {"log_level": level}}},
                       "resources": _resources_config(settings)}
+        # recorded as a run of the workspace's code location: the UI lists it in the job's history
+        tags = {"nianbao/warehouse": str(settings.db_path), "nianbao/raw_dir": str(settings.raw_dir)}
         if getattr(args, "partitioned", False):
-            result = _run_partitioned(run_config, settings, DagsterInstance.get())
+            result = _run_partitioned(run_config, settings, DagsterInstance.get(), tags)
         else:
-            defs = build_definitions()
-            job = defs.resolve_job_def(MAIN_JOB)
-            result = job.execute_in_process(instance=DagsterInstance.get(), raise_on_error=False,
-                                            run_config=run_config)
+            job = build_definitions().resolve_job_def(MAIN_JOB)
+            result = execute_with_origin(job, DagsterInstance.get(), run_config, tags)
     if not result.success:
         failed = [e for e in result.all_events if e.is_step_failure]
         for event in failed:
@@ -100,7 +101,7 @@ def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
     return 4 if args.strict and findings else 0
 
 
-def _run_partitioned(run_config: dict, settings: Settings, instance):
+def _run_partitioned(run_config: dict, settings: Settings, instance, tags: dict):
     """Job nianbao_partitioned on the executor ``NIANBAO_PARTITION_EXECUTOR`` names: each parse
     partition a process (multiprocess), or a task on a Dask cluster (dask)."""
     import contextlib
@@ -109,6 +110,7 @@ def _run_partitioned(run_config: dict, settings: Settings, instance):
 
     from orchestration.assets.partitions import dask_worker_settings, partitioned_execution_config
     from orchestration.definitions import partitioned_job
+    from orchestration.runtime.run_origin import execute_with_origin
 
     execution = partitioned_execution_config(settings)
     if execution:
@@ -119,8 +121,7 @@ def _run_partitioned(run_config: dict, settings: Settings, instance):
 
         dask_config = dask.config.set(dask_worker_settings())  # read by a LocalCluster the run starts
     with dask_config:
-        return dg.execute_job(dg.reconstructable(partitioned_job), instance=instance, raise_on_error=False,
-                              run_config=run_config)
+        return execute_with_origin(dg.reconstructable(partitioned_job), instance, run_config, tags)
 
 
 @contextmanager
@@ -207,7 +208,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    _dagster_home(settings)
+    home = _dagster_home(settings)
     # the dagster of this interpreter's environment, whatever PATH says
     dagster = Path(sysconfig.get_path("scripts")) / "dagster"
     cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
@@ -216,9 +217,11 @@ def cmd_ui(args: argparse.Namespace) -> int:
     # A shell may have started us with SIGINT ignored; dagster dev must be stoppable.
     for s in (signal.SIGINT, signal.SIGTERM):
         signal.signal(s, signal.SIG_DFL)
-    os.chdir(PROJECT_ROOT)
+    # Started in the Dagster home, not the project folder: there, Dagster would load the project's
+    # .env, whose DAGSTER_HOME is the default warehouse's (for `dagster dev` started by hand)
+    os.chdir(home)
     # the UI's processes read the settings from their environment: the command line's paths too
-    os.execvpe(cmd[0], cmd, {**os.environ, **settings.as_environ()})
+    os.execvpe(cmd[0], cmd, {**os.environ, **settings.as_environ(), "DAGSTER_HOME": str(home)})
     return 0  # not reached
 
 

@@ -242,8 +242,6 @@ def test_broken_series_fails_carryover_naming_agency_and_years(warehouse):
     bad = got["natural_person"]
     assert bad["difference"] == 3 and (bad["report_year"], bad["related_report_year"]) == (2020, 2019)
     assert B in bad["note"] and "2020" in bad["note"] and "2019" in bad["note"]
-    # surfaced as a warning-level dbt test, not an error
-    assert re.search(r"WARN \d+ .*assert_cross_year_carryover_holds", warehouse["stdout"])
 
 
 def test_table_2_item_rollforward(warehouse):
@@ -258,7 +256,6 @@ def test_table_2_item_rollforward(warehouse):
     bad = next(r for r in rows if r["agency_id"] == agency_id(B) and r["scope_id"] == "licences")
     assert bad["difference"] == 5 and (bad["report_year"], bad["related_report_year"]) == (2020, 2019)
     assert B in bad["note"] and bad["severity"] == "warn"
-    assert re.search(r"WARN \d+ .*assert_t2_rollforwards_hold", warehouse["stdout"])
     # 2020 (2019 template) and 2021 (2021 template) are never linked
     assert not [r for r in rows if r["report_year"] > 2020]
 
