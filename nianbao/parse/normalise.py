@@ -180,7 +180,7 @@ def normalise_text(text: str) -> NormalisedText:
 _NUMBERING = re.compile(
     r"^(?:[一二三四五六七八九十]{1,3}[、.]|\([一二三四五六七八九十]{1,3}\)|\(?\d{1,2}\)|\d{1,2}[.、](?!\d))"
 )
-_LABEL_NOISE = re.compile(r"[\s|:]+")
+_LABEL_NOISE = re.compile(r"[\s|:#*]+")  # "#"/"*": Markdown heading and emphasis marks
 
 
 def label_key(label: str) -> str:

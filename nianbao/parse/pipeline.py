@@ -162,14 +162,15 @@ def parse_document(doc: Document, result: ParseResult) -> None:
     reads: dict[str, TableRead] = {}
     if template != "pre2019":
         reads["t3"] = read_table3(t3_tokens, template)
-        reads["t4"] = read_table4(tokenise(_region(lines, sections, "review_litigation", _T4_ANCHOR, start)))
+        reads["t4"] = read_table4(tokenise(_region(lines, sections, "review_litigation", _T4_ANCHOR, start)),
+                                  reads["t3"].drops_blanks)
         if "requests" in sections:
             t2_end = sections["requests"].start
         else:
             t2_end = len(lines)
         t2_start = sections["proactive_disclosure"].start if "proactive_disclosure" in sections else start
         t2_lines = lines[t2_start:t2_end] if t2_start < t2_end else _region(lines, {}, "", _T2_ANCHOR, start)
-        reads["t2"] = read_table2(tokenise(t2_lines), template)
+        reads["t2"] = read_table2(tokenise(t2_lines), template, reads["t3"].drops_blanks)
     table_cells: list[Cell] = []
     for read in reads.values():
         drop_unstorable_rows(read)
@@ -253,6 +254,9 @@ def _set_status(result: ParseResult, reads: dict[str, TableRead], figures, templ
         for t, r in reads.items():
             if r.rows_unreadable and t in found:
                 problems.append(f"table {'二三四'[int(t[1]) - 2]} unreadable rows: " + ", ".join(sorted(r.rows_unreadable)))
+            if r.rows_total_only and t in found:
+                problems.append(f"table {'二三四'[int(t[1]) - 2]} rows read as their printed total only: "
+                                + ", ".join(sorted(r.rows_total_only)))
         result.parse_status = "partial" if problems else "complete"
         result.rejection_reason = "; ".join(dict.fromkeys(problems)) or None
     elif figures:

@@ -11,14 +11,13 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from nianbao.parse.model import Cell, Note
-from nianbao.parse.tokens import BLANK, BREAK, LABEL, NA, VALUE, Token
+from nianbao.parse.row_values import CELLS, TOTAL, plain_split, read_row, split_digits
+from nianbao.parse.tokens import BLANK, BREAK, LABEL, NA, VALUE, Token, classify
 from nianbao.vocabulary.loader import Entry, load
 
 T3_WIDTH = 7  # six applicant columns + 总计
 T4_WIDTH = 15  # 3 proceedings × (4 results + 总计)
-# Digit runs longer than this are not split: the number of candidate splits explodes and a
-# unique answer becomes unlikely anyway.
-MAX_SPLIT_DIGITS = 24
+UNSPECIFIED = "unspecified"  # the applicant type / result of a count whose split was not printed
 
 
 @dataclass
@@ -28,6 +27,8 @@ class TableRead:
     found: bool = False  # the table's anchor labels were found
     rows_read: set[str] = field(default_factory=set)
     rows_unreadable: set[str] = field(default_factory=set)
+    rows_total_only: set[str] = field(default_factory=set)  # printed total read, cells not placed
+    drops_blanks: bool = False  # rows print only their non-blank cells (table 三's evidence)
 
     def note(self, severity: str, code: str, message: str) -> None:
         self.notes.append(Note(severity, code, message))
@@ -59,111 +60,78 @@ def _trim(values: list[Token], width: int) -> list[Token]:
 
 
 def recover_run_together(digits: str, groups: list[int]) -> list[int] | None:
-    """The one split of ``digits`` into ``groups`` (see _recover_run_together), or None."""
-    # the same runs recur (a zero row, a template's sample figures): each is split once
-    split = _recover_run_together(digits, tuple(groups))
-    return None if split is None else list(split)
+    """The one split of a run of digits printed without separators (``713000074`` →
+    71|3|0|0|0|0|74) in which each group's last number is the total of the others, or None."""
+    readings = split_digits((digits,), tuple(groups), cap=2)
+    return list(readings[0]) if len(readings) == 1 else None
 
 
-@lru_cache(maxsize=1 << 12)
-def _recover_run_together(digits: str, groups: tuple[int, ...]) -> tuple[int, ...] | None:
-    """Split a run of digits printed with no separator (``713000074`` → 71|3|0|0|0|0|74).
+_HOW = {
+    "run_together": ("run_together_recovered", "digits printed without separators ({shown}) read as {read}, "
+                                               "the only reading that satisfies the printed total"),
+    "word_breaks": ("word_breaks_joined", "numbers broken over lines ({shown}) joined as {read}, "
+                                          "the only reading that satisfies the printed total"),
+    "blanks_dropped": ("blank_cells_dropped", "printed without its blank cells ({shown}): {read}"),
+    "ambiguous": ("row_ambiguous", "printed values ({shown}) fit several readings: {read}"),
+}
 
-    ``groups`` gives the sizes of the groups whose last member is the printed total of the
-    others (``[7]`` for a table-三 row, ``[5, 5, 5]`` for table 四). Returns the split only
-    when exactly one satisfies every total; otherwise None (never guess). Numbers have no
-    leading zeros. Counting is memoised on (group, position, parts left, running sum), so a
-    24-digit run costs a few thousand steps, not the ~10⁵ cut combinations.
-    """
+
+def _read_values(values: list[Token], groups: tuple[int, ...], what: str, read: TableRead,
+                 drops_blanks: bool = False) -> list[list[Token] | int | None]:
+    """A row's values by group: its cell tokens, only its printed total (an int), or None when
+    it cannot be read. ``drops_blanks``: see row_values.read_row."""
     width = sum(groups)
-    if not digits.isdigit() or len(digits) < width or len(digits) > MAX_SPLIT_DIGITS:
-        return None
-    n = len(digits)
-    if n == width and digits.isascii():
-        # one digit a part is the only cut; it holds when each group's last digit is the sum
-        # of the others (a one-digit sum: a two-digit one would leave too few digits)
-        values = [int(ch) for ch in digits]
-        pos = 0
-        for size in groups:
-            if str(sum(values[pos:pos + size - 1])) != digits[pos + size - 1]:
-                return None
-            pos += size
-        return tuple(values)
-    later = [sum(groups[g + 1:]) for g in range(len(groups))]  # parts after group g
-    memo: dict[tuple[int, int, int, int], int] = {}
-
-    def count(g: int, pos: int, left: int, acc: int) -> int:
-        """Completions (capped at 2) from ``pos`` with ``left`` addends of group g to go."""
-        if g == len(groups):
-            return 1 if pos == n else 0
-        key = (g, pos, left, acc)
-        found = memo.get(key)
-        if found is not None:
-            return found
-        if left == 0:  # the group's printed total must follow
-            total = str(acc)
-            res = count(g + 1, pos + len(total), groups[g + 1] - 1 if g + 1 < len(groups) else 0, 0) \
-                if digits.startswith(total, pos) else 0
-        else:
-            res = 0
-            # this addend, `left - 1` more, the total and every later part: one digit each at least
-            for end in range(pos + 1, n - left - later[g] + 1):
-                if end - pos > 1 and digits[pos] == "0":
-                    break
-                part_sum = acc + int(digits[pos:end])
-                # the total printed after this group is at least part_sum: when its digits no
-                # longer fit, no longer addend fits either (a cut, not a different answer)
-                if end + left - 1 + len(str(part_sum)) + later[g] > n:
-                    break
-                res += count(g, end, left - 1, part_sum)
-                if res >= 2:
-                    break
-        memo[key] = res = min(res, 2)
-        return res
-
-    if count(0, 0, groups[0] - 1, 0) != 1:
-        return None
-    values: list[int] = []
-    g, pos, left, acc = 0, 0, groups[0] - 1, 0
-    while g < len(groups):
-        if left == 0:
-            values.append(acc)
-            pos += len(str(acc))
-            g += 1
-            left, acc = (groups[g] - 1 if g < len(groups) else 0), 0
-            continue
-        for end in range(pos + 1, n - left - later[g] + 1):
-            if end - pos > 1 and digits[pos] == "0":
-                break
-            piece = int(digits[pos:end])
-            if count(g, end, left - 1, acc + piece):
-                values.append(piece)
-                pos, left, acc = end, left - 1, acc + piece
-                break
-    return tuple(values)
-
-
-def _row_values(values: list[Token], width: int, groups: list[int], what: str, read: TableRead) -> list[Token] | None:
     vals = _trim(values, width)
     if len(vals) == width:
-        return vals
-    if len(vals) == 1 and vals[0].kind == VALUE and vals[0].value.digits_only:
-        split = recover_run_together(vals[0].text, groups)
-        if split is not None:
-            read.note("warning", "run_together_recovered",
-                      f"{what}: digits printed without separators ({vals[0].text}) split as "
-                      f"{'|'.join(map(str, split))}, the only split that satisfies the printed total")
-            from nianbao.parse.tokens import classify
-
-            return [classify(str(v)) for v in split]
-        read.note("error", "row_unreadable",
-                  f"{what}: digits printed without separators ({vals[0].text}) have no unique split "
-                  "that satisfies the printed total; row not recorded")
-        return None
+        out, pos = [], 0
+        for size in groups:
+            out.append(vals[pos:pos + size])
+            pos += size
+        return out
     shown = " ".join(t.text or ("∅" if t.kind == BLANK else "") for t in vals)
-    read.note("error", "row_unreadable",
-              f"{what}: expected {width} cells, found {len(vals)} ({shown}); row not recorded")
-    return None
+    if not vals or not all(t.kind == VALUE and t.value.digits_only for t in vals):
+        read.note("error", "row_unreadable", f"{what}: expected {width} cells, found {len(vals)} ({shown}); row not recorded")
+        return [None] * len(groups)
+    reading = read_row(tuple(t.text for t in vals), groups, drops_blanks)
+    out: list[list[Token] | int | None] = []
+    described = []
+    for gr in reading.groups:
+        if gr.kind == CELLS:
+            out.append([classify(str(x)) for x in gr.values])
+            described.append("|".join(map(str, gr.values)))
+        elif gr.kind == TOTAL:
+            out.append(gr.total)
+            described.append(f"total {gr.total}, cells not placed")
+        else:
+            out.append(None)
+            described.append("not read")
+    if reading.how == "unreadable":
+        read.note("error", "row_unreadable", f"{what}: printed values ({shown}) fit no reading of {width} cells "
+                                             "that satisfies the printed totals; row not recorded")
+    else:
+        code, text = _HOW[reading.how]
+        read.note("warning" if reading.how != "blanks_dropped" else "info", code,
+                  f"{what}: " + text.format(shown=shown, read="; ".join(described)))
+    if reading.sum_short:
+        read.note("warning", "cells_short_of_total",
+                  f"{what}: the cells printed ({shown}) add up to less than the printed total; a cell was lost "
+                  "in printing: the total is kept as printed")
+    return out
+
+
+def _dropped_blanks_table(rows: list[list[Token]], width: int) -> bool:
+    """Whether a table prints its rows without their blank cells: a third of its rows, three
+    at least, print fewer whole numbers than cells and fit that reading exactly (``8 0 8``, a
+    single ``0``). One row short of cells in an ordinary table is a damaged row, not this."""
+    n = 0
+    for values in rows:
+        vals = _trim(values, width)
+        if not 0 < len(vals) < width:
+            continue
+        if all(t.kind == VALUE and t.value.digits_only and (t.text == "0" or t.text[0] != "0") for t in vals):
+            numbers = [int(t.text) for t in vals]
+            n += sum(numbers[:-1]) == numbers[-1]
+    return n >= 3 and 3 * n >= len(rows)
 
 
 def _make_cell(table_id: str, row_id: str, col_id: str, tok: Token, is_total: bool,
@@ -279,26 +247,19 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 return True
         return False
 
+    collected: dict[str, list[list[Token]]] = {}  # row → the values of each print of it
+
     def finish() -> None:
         nonlocal current, values
         if current is None:
             return
         if not has_values():
-            if current not in read.rows_read:
-                read.note("warning", "row_without_values", f"t3 row {current}: label printed without values")
-                read.rows_unreadable.add(current)
-        elif current in read.rows_read:
-            read.note("warning", "row_repeated", f"t3 row {current}: printed twice; the first is kept")
+            empty.add(current)
         else:
-            vals = _row_values(_first_segment_with_values(values), T3_WIDTH, [T3_WIDTH], f"t3 row {current}", read)
-            if vals is None:
-                read.rows_unreadable.add(current)
-            else:
-                read.cells += _row_cells("t3", current, applicants, vals, total_col, read,
-                                         all_totals=current == total_row)
-                read.rows_read.add(current)
+            collected.setdefault(current, []).append(_first_segment_with_values(values))
         current, values = None, []
 
+    empty: set[str] = set()  # rows whose label was printed without values
     for tok in tokens:
         if tok.kind == LABEL:
             if len(tok.key) <= 1:
@@ -340,8 +301,8 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 # "5.要求行政机关确认或重 / 1 0 0 … / 新出具已获取信息": the values printed
                 # between the two lines of a wrapped label belong to the joined label
                 values, orphans = orphans, []
-                if res.row_id in flow_ids:
-                    group = None
+                # a leaf's category is the group of the rows that follow ("3.其他" after （六）1.)
+                group = None if res.row_id in flow_ids else _category_of_leaf(res.row_id, group)
             else:
                 pending_category = res.category
                 group = res.category
@@ -366,7 +327,42 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
         if current is not None:
             values.append(tok)
     finish()
+    _t3_cells(collected, read, applicants, total_row, total_col)
+    for row in empty - set(collected):
+        read.note("warning", "row_without_values", f"t3 row {row}: label printed without values")
+        read.rows_unreadable.add(row)
     return read
+
+
+def _t3_cells(collected: dict[str, list[list[Token]]], read: TableRead, applicants: list[str], total_row: str,
+              total_col: str) -> None:
+    """The cells of the rows collected, each read against the 7 cells of a row (a row printed
+    twice: the first print that can be read)."""
+    read.drops_blanks = _dropped_blanks_table([prints[0] for prints in collected.values()], T3_WIDTH)
+    for row, prints in collected.items():
+        if len(prints) > 1:
+            read.note("warning", "row_repeated", f"t3 row {row}: printed {len(prints)} times; the first that reads is kept")
+        for values in prints:
+            got = _read_values(values, (T3_WIDTH,), f"t3 row {row}", read, read.drops_blanks)[0]
+            if got is not None:
+                break
+        if got is None:
+            read.rows_unreadable.add(row)
+            continue
+        read.rows_read.add(row)
+        if isinstance(got, int):
+            read.rows_total_only.add(row)
+            read.cells.append(Cell("t3", row, total_col, float(got)))
+            if row != total_row:  # the row's count, its applicants not known (a fact; （七） is no fact)
+                read.cells.append(Cell("t3", row, UNSPECIFIED, float(got)))
+            continue
+        read.cells += _row_cells("t3", row, applicants, got, total_col, read, all_totals=row == total_row)
+
+
+@lru_cache(maxsize=64)
+def _category_of_leaf(row: str, group: str | None) -> str | None:
+    """The outcome category of a leaf row (``group`` unchanged for a row that is no leaf)."""
+    return next((o.group for o in load().outcomes if o.id == row), group)
 
 
 def _first_segment_with_values(values: list[Token]) -> list[Token]:
@@ -395,39 +391,87 @@ def _first_segment_with_values(values: list[Token]) -> list[Token]:
 # ---------------------------------------------------------------- table 四
 
 @lru_cache(maxsize=1 << 12)
-def _is_t4_header(key: str) -> bool:
+def _t4_header(key: str) -> str | None:
+    """What a label of table 四's header names: a proceeding's id, "result", or None."""
     v = load()
-    return any(r.matches(key) for r in v.results) or any(p.matches(key) for p in v.proceedings)
+    for p in v.proceedings:
+        if p.matches(key):
+            return p.id
+    return "result" if any(r.matches(key) for r in v.results) else None
 
 
-def read_table4(tokens: list[Token]) -> TableRead:
-    """Table 四: one data row of 15 cells after its header labels."""
+def read_table4(tokens: list[Token], drops_blanks: bool = False) -> TableRead:
+    """Table 四: one data row of 15 cells after its header labels, or three small tables of
+    five cells, one per proceeding (an OCR or Markdown extraction). ``drops_blanks``: the
+    report's table 三 prints rows without their blank cells, so this row may too."""
     v = load()
     read = TableRead()
     header_seen = False
+    segments: list[tuple[str | None, list[Token]]] = []  # (proceeding named just before, values)
+    named: str | None = None
     values: list[Token] = []
     for tok in tokens:
         if tok.kind == LABEL:
-            if not header_seen and _is_t4_header(tok.key):
-                header_seen = True
+            header = _t4_header(tok.key)
+            header_seen = header_seen or header is not None
             if values and any(t.kind == VALUE for t in values):
-                break  # prose after the data row
+                segments.append((named, values))
+                named = None
+                if header is None:
+                    values = []
+                    break  # prose after the data row
+            if header is not None and header != "result":
+                named = header
             values = []
             continue
         if header_seen:
             values.append(tok)
+    if any(t.kind in _CELL_KINDS for t in values):
+        segments.append((named, values))  # the last row, also one printed all blank
     if not header_seen:
         return read
     read.found = True
-    vals = _row_values(_first_segment_with_values(values), T4_WIDTH, [5, 5, 5], "t4 data row", read)
-    if vals is None:
-        read.rows_unreadable.update(p.id for p in v.proceedings)
-        return read
+    proceedings = [p.id for p in v.proceedings]
+    groups = _t4_small_tables(segments, proceedings, read, drops_blanks)
+    if groups is None:
+        first = _first_segment_with_values(segments[0][1]) if segments else []
+        groups = dict(zip(proceedings, _read_values(first, (5, 5, 5), "t4 data row", read, drops_blanks)))
     cols = [r.id for r in v.results] + [v.t4_total_column.id]
-    for i, proceeding in enumerate(v.proceedings):
-        read.cells += _row_cells("t4", proceeding.id, cols, vals[i * 5:i * 5 + len(cols)], v.t4_total_column.id, read)
-        read.rows_read.add(proceeding.id)
+    total_col = v.t4_total_column.id
+    for proceeding in proceedings:
+        got = groups.get(proceeding)
+        if got is None:
+            read.rows_unreadable.add(proceeding)
+        elif isinstance(got, int):
+            read.cells += [Cell("t4", proceeding, total_col, float(got)), Cell("t4", proceeding, UNSPECIFIED, float(got))]
+            read.rows_read.add(proceeding)
+            read.rows_total_only.add(proceeding)
+        else:
+            read.cells += _row_cells("t4", proceeding, cols, got, total_col, read)
+            read.rows_read.add(proceeding)
     return read
+
+
+def _t4_small_tables(segments: list[tuple[str | None, list[Token]]], proceedings: list[str],
+                     read: TableRead, drops_blanks: bool) -> dict[str, list[Token] | int | None] | None:
+    """Table 四 printed as a small table per proceeding: two or three runs of values, each the
+    five cells of one proceeding, named by the label just before it (or, three of them, in the
+    template's order). None when the values do not come that way."""
+    if not 2 <= len(segments) <= 3:
+        return None
+    names = [name for name, _ in segments]
+    if all(names) and len(set(names)) == len(names):
+        order = names
+    elif len(segments) == 3:
+        order = proceedings
+    else:
+        return None
+    if any(len(_trim(_first_segment_with_values(vals), 5)) > 5 for _, vals in segments):
+        return None
+    out: dict[str, list[Token] | int | None] = {}
+    for proceeding, (_, vals) in zip(order, segments):
+        out[proceeding] = _read_values(_first_segment_with_values(vals), (5,), f"t4 {proceeding}", read, drops_blanks)[0]
+    return out
 
 
 # ---------------------------------------------------------------- table 二
@@ -439,6 +483,42 @@ def _resolve_item(key: str) -> Entry | None:
         if item.matches(key):
             return item
     return None
+
+
+@lru_cache(maxsize=1 << 12)
+def _resolve_item_at_end(key: str) -> Entry | None:
+    """An item label at the end of a longer label: a flattened page runs a sub-table's header
+    into its first row ("…现行有效件数规章", "…本年处理决定数量行政许可")."""
+    key = label_tail(key)
+    for item, at_end in _item_stems_at_end():
+        m = at_end.search(key)
+        if m and m.start() > 0:
+            return item
+    return None
+
+
+@cache
+def _item_stems_at_end() -> tuple[tuple[Entry, re.Pattern], ...]:
+    return tuple((item, re.compile("(?:" + "|".join(p.pattern.lstrip("^") for p in item.stems) + ")$"))
+                 for item in load().disclosure_items)
+
+
+def _t2_short_row(vals: list[Token], width: int, what: str, read: TableRead, drops_blanks: bool) -> list[Token]:
+    """Fewer values than measures: one run of digits with a single reading, or zeros printed
+    once in a table that drops blank cells; otherwise the values as they are."""
+    if len(vals) == 1 and vals[0].kind == VALUE and vals[0].value.digits_only and vals[0].text[0] == "0" \
+            and len(vals[0].text) > 1:
+        # a leading zero: not one number, so the digits of several cells (000 = 0|0|0)
+        split = plain_split(vals[0].text, width)
+        if split is not None:
+            read.note("warning", "run_together_recovered",
+                      f"{what}: digits printed without separators ({vals[0].text}) read as {'|'.join(map(str, split))}, "
+                      "the only reading without leading zeros")
+            return [classify(str(x)) for x in split]
+    if drops_blanks and vals and all(t.kind == VALUE and t.value.number == 0 and t.value.digits_only for t in vals):
+        read.note("info", "blank_cells_dropped", f"{what}: printed only zeros ({' '.join(t.text for t in vals)}): every cell 0")
+        return [classify("0")] * width
+    return vals
 
 
 @cache
@@ -462,7 +542,10 @@ def _t2_cell(item: str, measure: str, tok: Token, read: TableRead) -> Cell:
     return cell
 
 
-def read_table2(tokens: list[Token], template: str) -> TableRead:
+def read_table2(tokens: list[Token], template: str, drops_blanks: bool = False) -> TableRead:
+    """Table 二: each item's values, as many as its measures. It prints no totals, so digits run
+    together are read only when no other reading exists (``000``), and a row of fewer values
+    only when the report drops blank cells and what it prints is zeros."""
     v = load()
     read = TableRead()
     layouts = v.disclosure_layout
@@ -487,7 +570,11 @@ def read_table2(tokens: list[Token], template: str) -> TableRead:
             current, values = None, []
             return
         trimmed = _trim(values, len(measures))
-        if len(trimmed) != len(measures) and other and len(_trim(values, len(other))) == len(other):
+        if len(trimmed) < len(measures):
+            trimmed = _t2_short_row(trimmed, len(measures), f"t2 item {current.id}", read, drops_blanks)
+        run = len(trimmed) == 1 and trimmed[0].kind == VALUE and trimmed[0].value.digits_only
+        if len(trimmed) != len(measures) and other and len(_trim(values, len(other))) == len(other) and not run:
+            # (one plain number where several are expected may as well be digits run together)
             read.note("warning", "t2_layout_other_template",
                       f"t2 item {current.id}: {len(other)} cells fit the other template's columns")
             measures, trimmed = other, _trim(values, len(other))
@@ -504,7 +591,7 @@ def read_table2(tokens: list[Token], template: str) -> TableRead:
 
     for tok in tokens:
         if tok.kind == LABEL:
-            item = _resolve_item(tok.key)
+            item = _resolve_item(tok.key) or _resolve_item_at_end(tok.key)
             if item is not None or current is not None:
                 finish()
             current = item

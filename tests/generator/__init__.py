@@ -14,6 +14,7 @@ from .expected import (
     expected_metadata,
     expected_rule_results,
     expected_status,
+    expected_total_only,
     expected_unreadable,
 )
 from .render import (
@@ -43,6 +44,6 @@ __all__ = [
     "BLANK_FREE_LAYOUTS", "BREAKABLE_RULES", "ENCODINGS", "FORMATS", "LAYOUTS", "PERTURBATIONS",
     "PROSE_MEASURES", "TEMPLATES", "TEXT_LAYOUTS", "Case", "ReportSpec", "UnsupportedCombination",
     "count_splits", "evaluate_rules", "expected_cells", "expected_flags", "expected_metadata",
-    "expected_rule_results", "expected_status", "expected_unreadable", "random_case", "random_spec",
+    "expected_rule_results", "expected_status", "expected_total_only", "expected_unreadable", "random_case", "random_spec",
     "render", "render_text", "to_traditional", "why_unsupported",
 ]

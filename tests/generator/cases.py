@@ -15,7 +15,14 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-from .expected import expected_cells, expected_flags, expected_metadata, expected_status, expected_unreadable
+from .expected import (
+    expected_cells,
+    expected_flags,
+    expected_metadata,
+    expected_status,
+    expected_total_only,
+    expected_unreadable,
+)
 from .render import (
     BLANK_FREE_LAYOUTS,
     FORMATS,
@@ -46,6 +53,9 @@ class Case:
 
     def expected_unreadable(self):
         return expected_unreadable(self.spec, self.layout, self.perturbations)
+
+    def expected_total_only(self):
+        return expected_total_only(self.spec, self.layout, self.perturbations)
 
     def expected_flags(self):
         return expected_flags(self.spec, self.layout, self.perturbations)

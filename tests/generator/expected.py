@@ -11,9 +11,11 @@ Conventions (the warehouse contract, format-spec §4.4 and §4.9):
 * ``text_cells`` changes only the printed form: ``减89`` → ``-89.0``, ``13准予撤诉`` → ``13.0``,
   ``45,432`` → ``45432.0``; ``procurement_total_amount`` is stored in 元 (``2131.212万元`` →
   ``21312120.0``); ``fee_amount`` stays in 万元 as printed (``96171.6``).
-* ``no_separator``: t3 rows (and the one t4 data row) whose digits have no unique split that
-  satisfies the printed total(s) are *unreadable* — absent from ``expected_cells`` and listed by
-  ``expected_unreadable``; a t4 data row that is unreadable takes all three proceedings.
+* Layouts whose rows do not print one token per cell (``no_separator``: digits run together)
+  are read as ``readings.row_reading`` allows: a row (table 四: each proceeding) whose readings
+  all agree gives its cells; one whose readings agree only on the total gives the total and the
+  same count under ``unspecified`` (``expected_total_only``); the others are *unreadable* —
+  absent from ``expected_cells`` and listed by ``expected_unreadable``.
 * ``missing_tables``: no table cells; the prose figures instead, as
   ``("t3", measure, "unspecified")`` (measures of spec.PROSE_MEASURES), and status
   ``narrative_only``.
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from nianbao.vocabulary.loader import load
 
+from .readings import drops_blanks_evidence, row_reading
 from .spec import (
     PROSE_MEASURES,
     ReportSpec,
@@ -46,21 +49,52 @@ def _leaf_rows(spec: ReportSpec) -> set[str]:
     return {o.id for o in load().outcomes_for(spec.template)}
 
 
+def printed_rows(spec: ReportSpec, layout: str = "pipe",
+                 perturbations: frozenset[str] = frozenset()) -> dict[tuple[str, str], tuple[str, ...]] | None:
+    """The tokens each table row prints in layouts where they do not number its cells one for
+    one (key ("t3", row) or ("t4", "*") for table 四's data row); None for the other layouts."""
+    if layout != "no_separator" or "missing_tables" in perturbations:
+        return None
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    for row in spec.t3_rows:
+        out[("t3", row)] = ("".join(str(spec.t3[(row, c)]) for c in t3_cols()),)
+    out[("t4", "*")] = ("".join(str(spec.t4[(p, c)]) for p in t4_rows() for c in t4_cols()),)
+    return out
+
+
+def row_readings(spec: ReportSpec, layout: str = "pipe",
+                 perturbations: frozenset[str] = frozenset()) -> dict[tuple[str, str], tuple]:
+    """What a correct reader takes from each printed row (readings.row_reading), keyed
+    ("t3", row) and ("t4", proceeding); empty for layouts that print every cell."""
+    printed = printed_rows(spec, layout, perturbations)
+    if printed is None:
+        return {}
+    t3_prints = [tokens for (table, _), tokens in printed.items() if table == "t3"]
+    drops = drops_blanks_evidence(t3_prints, 7)
+    out: dict[tuple[str, str], tuple] = {}
+    for (table, row), tokens in printed.items():
+        if table == "t3":
+            out[("t3", row)] = row_reading(tokens, (7,), drops)[0]
+        else:
+            for p, group in zip(t4_rows(), row_reading(tokens, (5, 5, 5), drops)):
+                out[("t4", p)] = group
+    return out
+
+
 def expected_unreadable(spec: ReportSpec, layout: str = "pipe",
                         perturbations: frozenset[str] = frozenset()) -> set[tuple[str, str]]:
     """(table_id, row_id) pairs a correct parser cannot read in this layout (must report them
-    unreadable, never guess): only ambiguous / unrecoverable / too-long ``no_separator`` rows."""
-    if layout != "no_separator" or "missing_tables" in perturbations:
-        return set()
-    out: set[tuple[str, str]] = set()
-    for (table, row), status in spec.run_together_status().items():
-        if status == "recoverable":
-            continue
-        if table == "t4":
-            out |= {("t4", p) for p in t4_rows()}
-        else:
-            out.add((table, row))
-    return out
+    unreadable, never guess): rows no reading of the printed tokens satisfies, or several that
+    do not even agree on the total."""
+    return {key for key, (kind, _) in row_readings(spec, layout, perturbations).items() if kind == "unreadable"}
+
+
+def expected_total_only(spec: ReportSpec, layout: str = "pipe",
+                        perturbations: frozenset[str] = frozenset()) -> set[tuple[str, str]]:
+    """Rows of which only the printed total can be read (every reading agrees on it, not on the
+    cells): the total is recorded, and the count once more under the `unspecified` applicant
+    (table 三, except （七）总计, a printed total only) or result (table 四)."""
+    return {key for key, (kind, _) in row_readings(spec, layout, perturbations).items() if kind == "total"}
 
 
 def expected_cells(spec: ReportSpec, layout: str = "pipe",
@@ -68,15 +102,22 @@ def expected_cells(spec: ReportSpec, layout: str = "pipe",
     perturbations = frozenset(perturbations)
     if "missing_tables" in perturbations:
         return {("t3", m, "unspecified"): float(spec.prose[m]) for m in PROSE_MEASURES}
-    unreadable = expected_unreadable(spec, layout, perturbations)
+    readings = row_readings(spec, layout, perturbations)
     blank_totals = "blank_cells" in perturbations
     leaves = _leaf_rows(spec)
     out: dict[Key, float | None] = {}
+    t3_total_row = load().t3_total_row.id
     for row in spec.t3_rows:
-        if ("t3", row) in unreadable:
+        kind, got = readings.get(("t3", row), ("print", None))
+        if kind == "unreadable":
             continue
-        for col in t3_cols():
-            val = spec.t3[(row, col)]
+        if kind == "total":
+            out[("t3", row, "total")] = float(got)
+            if row != t3_total_row:
+                out[("t3", row, "unspecified")] = float(got)
+            continue
+        for i, col in enumerate(t3_cols()):
+            val = spec.t3[(row, col)] if kind == "print" else got[i]  # a reading: what the print allows
             total = _is_t3_total(row, col)
             if blank_totals and col == "total" and row in leaves:
                 out[("t3", row, col)] = None  # SH19: leaf rows print no 总计
@@ -85,10 +126,14 @@ def expected_cells(spec: ReportSpec, layout: str = "pipe",
             else:
                 out[("t3", row, col)] = float(val)
     for p in t4_rows():
-        if ("t4", p) in unreadable:
+        kind, got = readings.get(("t4", p), ("print", None))
+        if kind == "unreadable":
             continue
-        for col in t4_cols():
-            val = spec.t4[(p, col)]
+        if kind == "total":
+            out[("t4", p, "total")] = out[("t4", p, "unspecified")] = float(got)
+            continue
+        for i, col in enumerate(t4_cols()):
+            val = spec.t4[(p, col)] if kind == "print" else got[i]
             out[("t4", p, col)] = (None if col == "total" else 0.0) if val is None else float(val)
     items = t2_items(spec.template, local_row="extra_local_row" in perturbations)
     for item in items:
@@ -100,10 +145,12 @@ def expected_cells(spec: ReportSpec, layout: str = "pipe",
 
 def expected_status(spec: ReportSpec, layout: str = "pipe",
                     perturbations: frozenset[str] = frozenset()) -> str:
-    """``complete``, ``partial`` (some rows unreadable) or ``narrative_only``."""
+    """``complete``, ``partial`` (some rows unreadable or read as their total only) or
+    ``narrative_only``."""
     if "missing_tables" in perturbations:
         return "narrative_only"
-    return "partial" if expected_unreadable(spec, layout, perturbations) else "complete"
+    partial = any(kind != "cells" for kind, _ in row_readings(spec, layout, perturbations).values())
+    return "partial" if partial else "complete"
 
 
 def expected_metadata(spec: ReportSpec, perturbations: frozenset[str] = frozenset()) -> dict:

@@ -48,9 +48,6 @@ PROSE_MEASURES = (
     "unable_to_provide_unspecified",
     "not_processed_unspecified",
 )
-# Digit runs longer than this are not split by the parser (nianbao.parse.tables.MAX_SPLIT_DIGITS):
-# by convention such a no_separator row is "too_long", i.e. unreadable.
-RUN_TOGETHER_MAX_DIGITS = 24
 
 T2Value = int | float | tuple  # number, or (number, printed_text)
 
@@ -142,35 +139,6 @@ class ReportSpec:
     def t3_value(self, row: str, col: str) -> int:
         """The count a cell stands for (a blank non-total cell is 0)."""
         return self.t3[(row, col)] or 0
-
-    # -- no_separator recoverability
-    def run_together_status(self) -> dict[tuple[str, str], str]:
-        """For the ``no_separator`` layout: per t3 row and for the single t4 data row
-        (key ``("t4", "*")``), whether the digits printed without separators can be split back.
-
-        ``recoverable`` (exactly one split satisfies the printed total(s)), ``ambiguous`` (several
-        do), ``unrecoverable`` (none does: the row's total is broken) or ``too_long`` (more than
-        RUN_TOGETHER_MAX_DIGITS digits, which the parser does not try). Only the first is readable.
-        Rows with a blank cell cannot be printed in this layout and are not listed.
-        """
-        out: dict[tuple[str, str], str] = {}
-        for row in self.t3_rows:
-            vals = [self.t3[(row, c)] for c in t3_cols()]
-            if any(v is None for v in vals):
-                continue
-            out[("t3", row)] = _run_status(vals, [7])
-        vals = [self.t4[(p, c)] for p in t4_rows() for c in t4_cols()]
-        if all(v is not None for v in vals):
-            out[("t4", "*")] = _run_status(vals, [5, 5, 5])
-        return out
-
-
-def _run_status(values: list[int], groups: list[int]) -> str:
-    digits = "".join(str(v) for v in values)
-    if len(digits) > RUN_TOGETHER_MAX_DIGITS:
-        return "too_long"
-    n = count_splits(digits, groups, cap=2)
-    return {0: "unrecoverable", 1: "recoverable"}.get(n, "ambiguous")
 
 
 def count_splits(digits: str, groups: list[int], cap: int = 2) -> int:

@@ -183,21 +183,37 @@ def test_count_splits_matches_brute_force():
     assert count_splits("713000074", [7]) == 1  # 71|3|0|0|0|0|74, format-spec example
 
 
-def test_no_separator_rows_marked_unreadable_only_when_ambiguous():
+def test_no_separator_rows_read_as_far_as_every_reading_agrees():
+    """A run of digits whose readings all agree gives its cells; one whose readings agree only
+    on the total gives the total (and the count as `unspecified`); the others are unreadable."""
+    from tests.generator.expected import expected_total_only, row_readings
+    from tests.generator.readings import cut_readings
+
     found = set()
     for seed in range(60):
         spec = _spec(seed)
-        status = spec.run_together_status()
+        readings = row_readings(spec, "no_separator")
         unread = expected_unreadable(spec, "no_separator")
+        total_only = expected_total_only(spec, "no_separator")
         cells = expected_cells(spec, "no_separator")
-        for (table, row), st in status.items():
-            found.add(st)
-            if table == "t3":
-                assert (st != "recoverable") == (("t3", row) in unread)
-                assert (("t3", row, "total") in cells) == (st == "recoverable")
+        for (table, row), (kind, got) in readings.items():
+            found.add(kind)
+            if table != "t3":
+                continue
+            digits = "".join(str(spec.t3[(row, c)]) for c in t3_cols())
+            splits = cut_readings((digits,), (7,), 100) if len(digits) <= 24 else []
+            if kind == "cells":
+                assert splits == [got] and got == tuple(spec.t3[(row, c)] for c in t3_cols())
+                assert cells[("t3", row, "total")] == spec.t3[(row, "total")]
+            elif kind == "total":
+                assert len(splits) > 1 and {s[-1] for s in splits} == {got} and ("t3", row) in total_only
+                assert cells[("t3", row, "total")] == got and ("t3", row, "natural_person") not in cells
+            else:
+                assert ("t3", row) in unread and ("t3", row, "total") not in cells
+                assert not splits or len({s[-1] for s in splits}) > 1 or len(splits) > 16
         assert expected_unreadable(spec, "pipe") == set()
-        assert expected_status(spec, "no_separator") == ("partial" if unread else "complete")
-    assert {"recoverable", "ambiguous"} <= found
+        assert expected_status(spec, "no_separator") == ("partial" if unread or total_only else "complete")
+    assert {"cells", "total", "unreadable"} <= found
 
 
 # ---------------------------------------------------------------- rendering

@@ -331,3 +331,169 @@ def test_section_heading_glued_after_the_last_cell():
         == ["(七)总计 723000075四、结转下年度继续办理 0000000", "四、政府信息公开行政法复议、行政诉讼情况行政复议"]
     assert split_glued_headings("政府集中采购39573802895.90元三、收到和处理政府信息公开申请情况") \
         == ["政府集中采购39573802895.90元", "三、收到和处理政府信息公开申请情况"]
+
+
+# ---------------------------------------------------------------- rows read by their totals (items 1–3)
+
+def test_word_line_breaks_inside_numbers_are_joined_by_the_total():
+    """Word breaks a number over two lines (real corpus 12: 160 0 0 2 0 0 1 / 62 = …|162)."""
+    read = _t3("\n".join(["一、本年新收政府信息公开申请数量", "160", "0", "0", "2", "0", "0", "1", "62",
+                          "(七)总计", "1", "60", "0", "0", "2", "0", "0", "1", "62",
+                          "1.本机关不掌握相关政府信息", "2", "7", "0", "0", "1", "0", "0", "28"]), "2021")
+    assert _row(read, "new_received") == [160.0, 0.0, 0.0, 2.0, 0.0, 0.0, 162.0]
+    assert _row(read, "total_processed") == [160.0, 0.0, 0.0, 2.0, 0.0, 0.0, 162.0]
+    assert _row(read, "unable_to_provide_not_held") == [27.0, 0.0, 0.0, 1.0, 0.0, 0.0, 28.0]
+    assert any(n.code == "word_breaks_joined" for n in read.notes)
+
+
+def test_stray_spaces_inside_a_run_are_cell_boundaries():
+    """Real corpus 19: "200 000121" and "20 0 00 0 121" are 20|0|0|0|0|1|21."""
+    read = _t3("一、本年新收政府信息公开申请数量200 000121二、上年结转政府信息公开申请数量0000000(七)总计20 0 00 0 121"
+               "四、结转下年度继续办理 0 0 00 00 0")
+    assert _row(read, "new_received") == [20.0, 0.0, 0.0, 0.0, 0.0, 1.0, 21.0]
+    assert _row(read, "total_processed") == [20.0, 0.0, 0.0, 0.0, 0.0, 1.0, 21.0]
+    assert _row(read, "carried_forward_to_next_year") == [0.0] * 7
+
+
+def test_a_run_with_several_splits_gives_only_the_total_they_agree_on():
+    """Real corpus 22: 330000033 is 33|0|0|0|0|0|33 or 3|30|0|0|0|0|33: the total 33 is certain,
+    the cells are not; the count goes to the `unspecified` applicant column (a fact), the cells
+    are not recorded."""
+    read = _t3("一、本年新收政府信息公开申请数量 330000033\n二、上年结转政府信息公开申请数量 1111111")
+    got = _cells(read)
+    assert got[("new_received", "total")] == 33.0 and got[("new_received", "unspecified")] == 33.0
+    assert ("new_received", "natural_person") not in got
+    assert read.rows_total_only == {"new_received"}
+    assert "carried_over_from_previous_year" in read.rows_unreadable  # no split at all
+
+
+DROPPED = ["一、本年新收政府信息公开申请数量", "46", "0", "46", "二、上年结转政府信息公开申请数量", "4", "0", "4",
+           "三、本年度办理结果", "(一)予以公开", "11", "0", "11", "(二)部分公开(区分处理的,只计这一情形,不计其他情形)", "0",
+           "(三)不予公开", "1.属于国家秘密", "0", "2.其他法律行政法规禁止公开", "0", "(七)总计", "50", "0", "50",
+           "四、结转下年度继续办理", "0"]
+
+
+def test_rows_printed_without_their_blank_cells():
+    """Real corpus 04: a row prints its non-empty cells and its total (46 0 46), a row of zeros
+    a single 0. The total is certain, the columns of the cells are not; zeros are zeros."""
+    read = _t3("\n".join(DROPPED), "2019")
+    got = _cells(read)
+    assert read.drops_blanks
+    assert got[("new_received", "total")] == 46.0 and got[("new_received", "unspecified")] == 46.0
+    assert ("new_received", "natural_person") not in got
+    assert got[("total_processed", "total")] == 50.0 and ("total_processed", "unspecified") not in got
+    assert _row(read, "partially_granted") == [0.0] * 7
+    assert _row(read, "carried_forward_to_next_year") == [0.0] * 7
+
+
+def test_a_short_row_in_an_ordinary_table_is_not_read_as_dropped_blanks():
+    """One row printing fewer cells among full rows is damaged: it is not read (a lone 0 could
+    hide lost cells, 8 0 8 a lost total)."""
+    read = _t3("\n".join(["一、本年新收政府信息公开申请数量 8 0 0 0 0 0 8", "二、上年结转政府信息公开申请数量 0",
+                          "(一)予以公开 5 0 0 0 0 0 5", "(二)部分公开 8 0 8", "(七)总计 13 0 0 0 0 0 13"]), "2019")
+    assert not read.drops_blanks
+    assert {"carried_over_from_previous_year", "partially_granted"} <= read.rows_unreadable
+
+
+def test_cells_short_of_their_total_keep_the_printed_total_only_where_blanks_are_dropped():
+    """Real corpus 03: 予以公开 prints 287 24 2 0 1 and 总计 315 (a cell lost in printing)."""
+    read = _t3("\n".join(DROPPED[:9] + ["(一)予以公开", "287", "24", "2", "0", "1", "315"] + DROPPED[13:]), "2019")
+    assert _cells(read)[("granted", "total")] == 315.0
+    assert any(n.code == "cells_short_of_total" for n in read.notes)
+
+
+def test_table4_printed_without_blank_cells_splits_by_its_group_totals():
+    """Real corpus 03: 3 8 0 1 12 | 0 1 0 1 2 | 1 0 1 — the only way the 13 values make three
+    groups whose last value is the sum of the others."""
+    read = read_table4(tokenise(_lines("\n".join(T4_HEADER + "3 8 0 1 12 0 1 0 1 2 1 0 1".split()))), drops_blanks=True)
+    got = {(c.row_id, c.col_id): c.value for c in read.cells}
+    assert [got[("administrative_review", c)] for c in ("upheld", "corrected", "other", "pending", "total")] == [3, 8, 0, 1, 12]
+    assert got[("lawsuit_without_review", "total")] == 2.0
+    assert got[("lawsuit_after_review", "total")] == 1.0 and got[("lawsuit_after_review", "unspecified")] == 1.0
+    assert ("lawsuit_after_review", "upheld") not in got
+    # the same values in a report that prints every cell elsewhere: not read
+    read = read_table4(tokenise(_lines("\n".join(T4_HEADER + "3 8 0 1 12 0 1 0 1 2 1 0 1".split()))))
+    assert read.cells == [] and len(read.rows_unreadable) == 3
+
+
+def test_table4_as_three_small_tables():
+    """Real corpus 16 (OCR Markdown): one five-cell table per proceeding, named above it."""
+    head = ["| 结果维持 | 结果纠正 | 其他结果 | 尚未审结 | 总计 |", "|---|---|---|---|---|"]
+    text = (["### 行政复议"] + head + ["| 27 | 10 | 9 | 15 | 61 |", "### 行政诉讼（未经复议直接起诉）"] + head
+            + ["| 3 | 0 | 0 | 0 | 3 |", "### 行政诉讼（复议后起诉）"] + head + ["| 8 | 0 | 1 | 1 | 10 |"])
+    got = {(c.row_id, c.col_id): c.value for c in read_table4(tokenise(_lines("\n".join(text)))).cells}
+    assert got[("administrative_review", "total")] == 61.0 and got[("administrative_review", "pending")] == 15.0
+    assert got[("lawsuit_without_review", "upheld")] == 3.0
+    assert [got[("lawsuit_after_review", c)] for c in ("upheld", "corrected", "other", "pending", "total")] == [8, 0, 1, 1, 10]
+
+
+def test_table2_runs_are_read_only_when_they_cannot_be_one_number():
+    from nianbao.parse.tables import read_table2
+
+    flat = "二、主动公开政府信息情况第二十条第(一)项信息内容本年制发件数本年废止件数现行有效件数规章000行政规范性文件6233440" \
+           "第二十条第(五)项信息内容本年处理决定数量行政许可4529"
+    got = {(c.row_id, c.col_id): c.value for c in read_table2(tokenise(_lines(flat)), "2021").cells}
+    assert got == {("regulations", "issued_count"): 0.0, ("regulations", "repealed_count"): 0.0,
+                   ("regulations", "in_force_count"): 0.0, ("licences", "decision_count"): 4529.0}
+    # 2019 layout: one plain number where three cells are expected is neither split nor read as
+    # the 2021 template's single column; zeros printed once where blanks are dropped are zeros
+    read = read_table2(tokenise(_lines("行政许可396442278\n规章 0")), "2019", drops_blanks=True)
+    got = {(c.row_id, c.col_id): c.value for c in read.cells}
+    assert "licences" in read.rows_unreadable and ("licences", "decision_count") not in got
+    assert got[("regulations", "total_published_count")] == 0.0
+
+
+def test_split_digits_agrees_with_brute_force():
+    """Cuts inside tokens (run together) and joins across them (Word breaks) find exactly the
+    readings that trying every cut finds."""
+    import random
+    from itertools import combinations
+
+    from nianbao.parse.row_values import split_digits
+
+    def brute(tokens, groups, joins):
+        digits = "".join(tokens)
+        bounds = {sum(len(t) for t in tokens[:i]) for i in range(1, len(tokens))}
+        width, n, out = sum(groups), len(digits), set()
+        for cuts in combinations(range(1, n), width - 1):
+            if joins and not set(cuts) <= bounds or not joins and not bounds <= set(cuts):
+                continue
+            edges = (0, *cuts, n)
+            pieces = [digits[a:b] for a, b in zip(edges, edges[1:])]
+            if any(len(p) > 1 and p[0] == "0" for p in pieces):
+                continue
+            values, ok, pos = [int(p) for p in pieces], True, 0
+            for g in groups:
+                ok &= sum(values[pos:pos + g - 1]) == values[pos + g - 1]
+                pos += g
+            if ok:
+                out.add(tuple(values))
+        return out
+
+    rng = random.Random(9)
+    for _ in range(400):
+        groups = rng.choice([(7,), (5, 5, 5), (3,), (2, 3)])
+        values = []
+        for g in groups:
+            xs = [rng.choice([0, 0, 1, 2, rng.randint(0, 150)]) for _ in range(g - 1)]
+            values += xs + [sum(xs) + (rng.choice([-1, 1]) if rng.random() < 0.15 else 0)]
+        if min(values) < 0:
+            continue
+        texts = [str(x) for x in values]
+        joins = rng.random() < 0.5
+        if joins:  # break some numbers over two lines
+            tokens = []
+            for t in texts:
+                k = rng.randint(1, len(t) - 1) if len(t) > 1 and rng.random() < 0.4 else 0
+                tokens += [t[:k], t[k:]] if k else [t]
+        else:  # run some neighbours together
+            tokens = [texts[0]]
+            for t in texts[1:]:
+                if rng.random() < 0.6:
+                    tokens[-1] += t
+                else:
+                    tokens.append(t)
+        if len("".join(tokens)) > 16:
+            continue
+        got = set(split_digits(tuple(tokens), groups, joins=joins, cap=10_000))
+        assert got == brute(tokens, groups, joins), (tokens, groups, joins)
