@@ -125,6 +125,8 @@ def _dropped_blanks_table(rows: list[list[Token]], width: int) -> bool:
     single ``0``). One row short of cells in an ordinary table is a damaged row, not this."""
     n = 0
     for values in rows:
+        if len(values) >= width and sum(t.kind != BREAK for t in values) >= width:
+            continue  # a full row (trimming never takes it below the width)
         vals = _trim(values, width)
         if not 0 < len(vals) < width:
             continue
@@ -248,6 +250,12 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
         return False
 
     collected: dict[str, list[list[Token]]] = {}  # row → the values of each print of it
+    # Markdown from a PDF: a label may slip out of its pipe row onto a line of its own, and the
+    # row's values stay behind, unlabelled. Such rows are placed later by the template's order.
+    markdown = any(t.kind == BREAK and t.text == "slots" for t in tokens)
+    events: list[tuple[str, object]] = []  # ("row", row id) / ("loose", values), in printed order
+    text_label = False  # the current row's label stands on a line of its own (Markdown)
+    loose: list[Token] | None = None  # a pipe row without a label being collected (Markdown)
 
     def finish() -> None:
         nonlocal current, values
@@ -256,11 +264,35 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
         if not has_values():
             empty.add(current)
         else:
-            collected.setdefault(current, []).append(_first_segment_with_values(values))
+            own, rest = (_split_markdown_rows(values) if markdown else (_first_segment_with_values(values), []))
+            if current not in collected:
+                events.append(("row", current))
+            collected.setdefault(current, []).append(own)
+            events.extend(("loose", r) for r in rest)
         current, values = None, []
 
     empty: set[str] = set()  # rows whose label was printed without values
     for tok in tokens:
+        if loose is not None:
+            if tok.kind in _CELL_KINDS:
+                loose.append(tok)
+                continue
+            if tok.kind == BREAK and tok.text == "slots":
+                events.append(("loose", loose))
+            elif any(t.kind == VALUE for t in loose):
+                read.note("info", "values_without_label", "t3: values on a line of text inside a Markdown table "
+                          "not recorded: " + " ".join(t.text or "∅" for t in loose))
+            loose = None
+            if tok.kind == BREAK:
+                continue
+        if markdown and started and tok.kind in _CELL_KINDS and (current is None or text_label) \
+                and not pending_category and not orphans:
+            if current is not None:
+                finish()
+            loose = [tok]  # a pipe row whose label is not in it
+            continue
+        if tok.kind == BREAK and tok.text == "text" and current is not None and not has_values():
+            text_label = True
         if tok.kind == LABEL:
             if len(tok.key) <= 1:
                 continue  # a glyph of a vertically printed group label, or bare numbering
@@ -297,7 +329,7 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 pending_category = None
             finish()
             if res.row_id is not None:
-                current = res.row_id
+                current, text_label = res.row_id, False
                 # "5.要求行政机关确认或重 / 1 0 0 … / 新出具已获取信息": the values printed
                 # between the two lines of a wrapped label belong to the joined label
                 values, orphans = orphans, []
@@ -327,6 +359,10 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
         if current is not None:
             values.append(tok)
     finish()
+    if loose is not None and loose:
+        events.append(("loose", loose))
+    if markdown:
+        _place_loose_rows(events, collected, template, read)
     _t3_cells(collected, read, applicants, total_row, total_col)
     for row in empty - set(collected):
         read.note("warning", "row_without_values", f"t3 row {row}: label printed without values")
@@ -363,6 +399,56 @@ def _t3_cells(collected: dict[str, list[list[Token]]], read: TableRead, applican
 def _category_of_leaf(row: str, group: str | None) -> str | None:
     """The outcome category of a leaf row (``group`` unchanged for a row that is no leaf)."""
     return next((o.group for o in load().outcomes if o.id == row), group)
+
+
+def _split_markdown_rows(values: list[Token]) -> tuple[list[Token], list[list[Token]]]:
+    """A Markdown row's own values, and the label-less pipe rows printed after it (values on a
+    line of plain text in between are left out)."""
+    segments: list[list[Token]] = [[]]
+    for t in values:
+        segments[-1].append(t)
+        if t.kind == BREAK:
+            segments.append([])
+    rows = [seg for seg in segments if seg and seg[-1].text == "slots" and any(t.kind in (VALUE, NA) for t in seg)]
+    if not rows:
+        return _first_segment_with_values(values), []
+    return rows[0], rows[1:]
+
+
+def _template_rows(template: str) -> list[str]:
+    """Table 三's rows in printed order."""
+    v = load()
+    flows = [f.id for f in v.flows]
+    return [flows[0], flows[1], *[o.id for o in v.outcomes_for(template)], v.t3_total_row.id, flows[2]]
+
+
+def _place_loose_rows(events: list[tuple[str, object]], collected: dict[str, list[list[Token]]], template: str,
+                      read: TableRead) -> None:
+    """Give the label-less rows of a Markdown table to the rows that lack values, by the
+    template's order: between two rows read with their labels, the loose rows printed there
+    go to the rows the template prints there that have no values, in order — only when they
+    are as many. (Real corpus 15: a PDF-to-Markdown extraction slipped ten labels out of their
+    rows.)"""
+    if template not in ("2019", "2021") or not any(kind == "loose" for kind, _ in events):
+        return
+    order = {row: i for i, row in enumerate(_template_rows(template))}
+    anchors = [(i, order[row]) for i, (kind, row) in enumerate(events) if kind == "row" and row in order]
+    bounds = [(-1, -1)] + anchors + [(len(events), len(order))]
+    for (e0, t0), (e1, t1) in zip(bounds, bounds[1:]):
+        loose = [events[i][1] for i in range(e0 + 1, e1) if events[i][0] == "loose"]
+        if not loose:
+            continue
+        gaps = [row for row in _template_rows(template)[t0 + 1:t1] if row not in collected] if t1 > t0 else []
+        if len(gaps) != len(loose):
+            read.note("warning", "values_without_label",
+                      f"t3: {len(loose)} row(s) of values without a label where the template has {len(gaps)} row(s) "
+                      "without values: not recorded")
+            continue
+        for row, vals in zip(gaps, loose):
+            collected[row] = [vals]
+            read.note("warning", "row_placed_by_order",
+                      f"t3 row {row}: values printed without their label "
+                      f"({' '.join(t.text or '∅' for t in vals if t.kind != BREAK)}) placed by the template's order")
 
 
 def _first_segment_with_values(values: list[Token]) -> list[Token]:

@@ -60,6 +60,9 @@ BREAK_TOKEN = Token(BREAK)
 # slots show as empty fields *before* the values, so a row's values are its last fields.
 SLOTS_BREAK_TOKEN = Token(BREAK, "slots")
 BLANK_TOKEN = Token(BLANK)
+# The end of a line of plain text inside a Markdown table: a label there is no cell of the pipe
+# rows around it (a PDF-to-Markdown extraction slips labels out of their rows).
+TEXT_BREAK_TOKEN = Token(BREAK, "text")
 
 
 def parse_value(text: str) -> Value | None:
@@ -249,10 +252,12 @@ def _tokenise_text(raw: str, markdown: bool) -> list[Token]:
         return [classify(p) for p in parts] + [SLOTS_BREAK_TOKEN if slots else BREAK_TOKEN]
     if " " in s or ((_DIGIT.search(s) or _INNER_NUMBERING.search(s)) and len(word_pieces(s)) > 1):
         toks = _whitespace_tokens(s)
+        if markdown:
+            return toks + [TEXT_BREAK_TOKEN]
         if len(toks) > 1:
             return toks + [BREAK_TOKEN]
         return toks
-    return [classify(s)]
+    return [classify(s), TEXT_BREAK_TOKEN] if markdown else [classify(s)]
 
 
 def tokenise(lines: list[Line]) -> list[Token]:

@@ -497,3 +497,31 @@ def test_split_digits_agrees_with_brute_force():
             continue
         got = set(split_digits(tuple(tokens), groups, joins=joins, cap=10_000))
         assert got == brute(tokens, groups, joins), (tokens, groups, joins)
+
+
+def test_markdown_rows_whose_labels_slipped_out_are_placed_by_the_template_order():
+    """Real corpus 15 (PDF to Markdown): labels of some rows printed on lines of their own, their
+    values left in label-less pipe rows. Between two rows read with their labels, the loose
+    rows go to the rows without values, in order, only when they are as many; a label on a line
+    of its own never takes the next pipe row."""
+    text = "\n".join([
+        "| 类别 | 自然人 | 商业企业 | 科研机构 | 社会公益组织 | 法律服务机构 | 其他 | 总计 |", "|---|---|---|---|---|---|---|---|",
+        "| 一、本年新收政府信息公开申请数量 | 9 | 1 | 0 | 0 | 0 | 0 | 10 |",
+        "| 三、 | (一)予以公开 | 5 | 0 | 0 | 0 | 0 | 0 | 5 |",
+        "| 2 | 1 | 0 | 0 | 0 | 0 | 3 |",  # (二)部分公开, its label below
+        "(二)部分公开(区分处理的,只", "计这一情形,不计其他情形)",
+        "2.其他法律行政法规禁", "止公开",
+        "| 1.属于国家秘密 | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "| 1 | 0 | 0 | 0 | 0 | 0 | 1 |",  # 2.其他法律行政法规禁止公开
+        "1",  # a stray value on a line of text
+        "| 3.危及“三安全一稳定” | 0 | 0 | 0 | 0 | 0 | 0 | 0 |",
+        "3.补正后申请内容仍不", "明确",
+        "| 4 | 0 | 0 | 0 | 0 | 0 | 4 |",  # a row with no place: between 3. and 4. the template has none
+        "| 4.保护第三方合法权益 | 2 | 0 | 0 | 0 | 0 | 0 | 2 |",
+    ])
+    read = _t3(text, "2021")
+    assert _row(read, "partially_granted") == [2.0, 1.0, 0.0, 0.0, 0.0, 0.0, 3.0]
+    assert _row(read, "denied_prohibited_by_law") == [1.0] + [0.0] * 5 + [1.0]
+    assert _row(read, "denied_third_party_rights") == [2.0] + [0.0] * 5 + [2.0]
+    assert _row(read, "unable_to_provide_unclear_after_correction") == ["missing"] * 7
+    assert sum(n.code == "row_placed_by_order" for n in read.notes) == 2
