@@ -578,9 +578,13 @@ def _resolve_item_at_end(key: str) -> Entry | None:
     key = label_tail(key)
     for item, at_end in _item_stems_at_end():
         m = at_end.search(key)
-        if m and m.start() > 0:
+        if m and m.start() > 0 and _T2_HEADER_END.search(key, 0, m.start()):
             return item
     return None
+
+
+# What precedes an item glued to its sub-table's header: a measure's column label, 信息内容.
+_T2_HEADER_END = re.compile(r"(?:数量|件数|增/减|总金额|万元\)|信息内容)$")
 
 
 @cache
@@ -644,6 +648,10 @@ def read_table2(tokens: list[Token], template: str, drops_blanks: bool = False) 
         if current is None:
             return
         vals = [t for t in values if t.kind != BREAK]
+        if current.id in read.rows_read and any(t.kind == VALUE for t in vals):
+            read.note("warning", "row_repeated", f"t2 item {current.id}: printed again; the first is kept")
+            current, values = None, []
+            return
         measures = layout.get(current.id)
         other = next((lay.get(current.id) for t, lay in layouts.items() if t != template and lay.get(current.id)), None)
         if not any(t.kind == VALUE for t in vals):

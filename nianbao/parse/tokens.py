@@ -105,7 +105,10 @@ def classify(cell: str) -> Token:
 # A number inside running text: an optional sign, digits (thousands commas, decimals) and a unit.
 _NUMBER_IN_TEXT = re.compile(
     r"(?P<year>(?:19|20)\d\d年)"  # a year is label text (2019年项目数量)
-    r"|(?P<num>(?:[减增]|[+\-−](?=\d))?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元|件|条|项|个|宗|次|起|%)?)")
+    # a count with its unit inside running text is prose ("累计公示行政许可28911条、行政处罚614条"):
+    # table cells print bare numbers (or amounts in 元 / 万元)
+    r"|(?P<count>\d[\d,]*(?:\.\d+)?余?[万亿]?余?(?:件|条|项|个|宗|次|起|人|名|家|篇|期|场|天|日|月|年|户|份|批|所|余|亿))"
+    r"|(?P<num>(?:[减增]|[+\-−](?=\d))?\d+(?:,\d{3})*(?:\.\d+)?(?:万元|元|%)?)")
 # Where a row label begins inside a label: its numbering, "(一)" or "一、" (not "第(一)项").
 _INNER_NUMBERING = re.compile(r"(?<!第)\([一二三四五六七八九十]{1,2}\)|(?<![第\d一二三四五六七八九十])[一二三四五六七八九十]{1,2}、")
 _LABEL_END = re.compile(r"\d")  # a numbered label runs to the next digit
@@ -148,7 +151,7 @@ def word_pieces(word: str) -> tuple[tuple[str, str], ...]:
 
     pos = 0
     for m in _NUMBER_IN_TEXT.finditer(word):
-        if m.group("year"):
+        if m.group("year") or m.group("count"):
             continue
         start, end = m.span()
         if start < pos:
