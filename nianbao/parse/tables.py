@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
 from nianbao.parse.model import Cell, Note
+from nianbao.parse.normalise import label_key
 from nianbao.parse.row_values import CELLS, TOTAL, plain_split, read_row, split_digits
 from nianbao.parse.tokens import BLANK, BREAK, LABEL, NA, VALUE, Token, classify
 from nianbao.vocabulary.loader import Entry, load
@@ -180,6 +181,7 @@ class _RowLabel:
     category: str | None = None  # outcome category of a group label
 
 
+_NUMBERED = re.compile(r"^\s*(?:\(?[一二三四五六七八九十]{1,2}[)、]|\(\d{1,2}\)|\d{1,2}[.、])")
 _SENTENCE_MARK = re.compile(r"[。;;!?《》]")
 # The longest row label is ~32 characters (（六）1. of the 2021 template) outside its brackets.
 MAX_LABEL_CHARS = 40
@@ -294,13 +296,20 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
         if tok.kind == BREAK and tok.text == "text" and current is not None and not has_values():
             text_label = True
         if tok.kind == LABEL:
-            if len(tok.key) <= 1:
+            if len(tok.key) <= 1 and not (wrapped and _resolve_t3(wrapped + tok.key, group, template).row_id):
+                if wrapped and current is None:
+                    wrapped = (wrapped + tok.key)[-40:]  # a label's last character ("予以公" / "开")
                 continue  # a glyph of a vertically printed group label, or bare numbering
             res = _resolve_t3(tok.key, group, template)
             continued = False  # the label is the rest of a wrapped one
-            if res.row_id is None and res.category is None and wrapped:
+            if wrapped and res.row_id is None and res.category is None:
                 res = _resolve_t3(wrapped + tok.key, group, template)
                 continued = res.row_id is not None
+            elif wrapped and orphans and res.row_id is not None:
+                # the second line names the row by itself too ("1.申请人无正当理由" / 12 0 … /
+                # "逾期不补正、…"): the values between belong to it when the first line is the
+                # start of that row's label
+                continued = _label_starts_with(res.row_id, wrapped)
             if orphans and not continued and (res.row_id is not None or res.category is not None):
                 read.note("warning", "values_without_label",
                           f"t3: values printed after an unrecognised label ({wrapped}) not recorded: "
@@ -308,7 +317,10 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 orphans = []
             if not started:
                 if res.row_id is None or res.row_id == total_row:
-                    continue  # header text before the first data row
+                    # header text before the first data row (kept: it may be that row's label's
+                    # first line, "一、本年新" / "收政府信息公开申请数量")
+                    wrapped = "" if res.row_id is not None else tok.key[-MAX_LABEL_CHARS:]
+                    continue
                 started = True
                 read.found = True
             if res.row_id is None and res.category is None:
@@ -320,7 +332,12 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                               f"t3: values printed after an unrecognised label ({wrapped}) not recorded: "
                               + " ".join(t.text or "∅" for t in orphans if t.kind != BREAK))
                     orphans, wrapped = [], ""
-                wrapped = (wrapped + tok.key)[-40:]
+                if pending_category and current is None:
+                    # a label after a group label is its first leaf's (wrapped: "(六)其他处理
+                    # 1.申请人无正当理由" / "逾期不补正…"): the group carries no values itself
+                    group, pending_category, held = pending_category, None, []
+                # a numbered label starts afresh ("三、本年度办理结果" / "(一)予以")
+                wrapped = tok.key if _NUMBERED.match(tok.text) else (wrapped + tok.key)[-40:]
                 continue
             wrapped = ""
             held = []
@@ -393,6 +410,14 @@ def _t3_cells(collected: dict[str, list[list[Token]]], read: TableRead, applican
                 read.cells.append(Cell("t3", row, UNSPECIFIED, float(got)))
             continue
         read.cells += _row_cells("t3", row, applicants, got, total_col, read, all_totals=row == total_row)
+
+
+@lru_cache(maxsize=1 << 10)
+def _label_starts_with(row: str, text: str) -> bool:
+    """Whether a row's label (as the vocabulary writes it) begins with ``text``."""
+    v = load()
+    entry = next((e for e in (*v.flows, *v.outcomes, v.t3_total_row) if e.id == row), None)
+    return entry is not None and label_key(entry.label_zh).startswith(text)
 
 
 @lru_cache(maxsize=64)
@@ -589,7 +614,8 @@ _T2_HEADER_END = re.compile(r"(?:数量|件数|增/减|总金额|万元\)|信息
 
 @cache
 def _item_stems_at_end() -> tuple[tuple[Entry, re.Pattern], ...]:
-    return tuple((item, re.compile("(?:" + "|".join(p.pattern.lstrip("^") for p in item.stems) + ")$"))
+    # an annotation may follow, cut off by a line break or a space: "…总数量规章(设区的市、"
+    return tuple((item, re.compile("(?:" + "|".join(p.pattern.lstrip("^") for p in item.stems) + r")(?:\([^()]*\)?)?$"))
                  for item in load().disclosure_items)
 
 
@@ -686,6 +712,8 @@ def read_table2(tokens: list[Token], template: str, drops_blanks: bool = False) 
     for tok in tokens:
         if tok.kind == LABEL:
             item = _resolve_item(tok.key) or _resolve_item_at_end(tok.key)
+            if item is None and current is not None and not any(t.kind == VALUE for t in values):
+                continue  # the rest of a label broken over lines or by a space
             if item is not None or current is not None:
                 finish()
             current = item

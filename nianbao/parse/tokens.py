@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from nianbao.parse.normalise import label_key
+from nianbao.vocabulary.loader import load
 
 LABEL, VALUE, BLANK, NA, BREAK = "label", "value", "blank", "na", "break"
 
@@ -117,6 +118,27 @@ _LEADING_NUMBERING = re.compile(r"^(?:\(?[一二三四五六七八九十]{1,2}[)
 _MAX_NOTE = 4
 
 
+@lru_cache(maxsize=1 << 12)
+def _names_a_row(text: str) -> bool:
+    """Whether a short text after a number is a table label ("0行政强制"), not a note printed in
+    the cell ("13准予撤诉")."""
+    key = label_key(text)
+    return any(e.matches(key) for e in _row_entries()) or any(label.startswith(key) for label in _row_label_keys())
+
+
+@cache
+def _row_entries() -> tuple:
+    v = load()
+    return (*v.disclosure_items, *v.flows, *v.outcomes, *v.outcome_categories, v.t3_total_row, *v.proceedings, *v.results)
+
+
+@cache
+def _row_label_keys() -> tuple[str, ...]:
+    """The vocabulary's row labels as label keys: a short text after a number that begins one
+    ("12规范性 文件") is the label's first part, not a note."""
+    return tuple(k for k in (label_key(e.label_zh) for e in _row_entries()) if k)
+
+
 def _label_pieces(text: str) -> list[str]:
     """A label split where another numbered row label starts inside it ("三、本年度办理结果(一)予以公开")."""
     starts = [m.start() for m in _INNER_NUMBERING.finditer(text) if m.start() > 0]
@@ -137,7 +159,7 @@ def word_pieces(word: str) -> tuple[tuple[str, str], ...]:
     tok = classify(word)
     if tok.kind != LABEL:
         note = tok.value.note if tok.value is not None else None
-        if note is None or (len(note) <= _MAX_NOTE and _ALL_CJK.match(note)):
+        if note is None or (len(note) <= _MAX_NOTE and _ALL_CJK.match(note) and not _names_a_row(note)):
             return ((tok.kind, word),)
     pieces: list[list[str]] = []  # [kind, text]
 
@@ -169,7 +191,8 @@ def word_pieces(word: str) -> tuple[tuple[str, str], ...]:
         add("value", number)
         pos = end
     rest = word[pos:]
-    if rest and pieces and pieces[-1][0] == "value" and len(rest) <= _MAX_NOTE and _ALL_CJK.match(rest):
+    if rest and pieces and pieces[-1][0] == "value" and len(rest) <= _MAX_NOTE and _ALL_CJK.match(rest) \
+            and not _names_a_row(rest):
         pieces[-1][1] += rest  # a note printed in the cell
     else:
         add("label", rest)

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from nianbao.vocabulary.loader import load
 
+from .printing import prints_tokens, t2_reading, t2_tokens, t3_tokens, t4_tokens
 from .readings import drops_blanks_evidence, row_reading
 from .spec import (
     PROSE_MEASURES,
@@ -53,12 +54,47 @@ def printed_rows(spec: ReportSpec, layout: str = "pipe",
                  perturbations: frozenset[str] = frozenset()) -> dict[tuple[str, str], tuple[str, ...]] | None:
     """The tokens each table row prints in layouts where they do not number its cells one for
     one (key ("t3", row) or ("t4", "*") for table 四's data row); None for the other layouts."""
-    if layout != "no_separator" or "missing_tables" in perturbations:
+    perturbations = frozenset(perturbations)
+    if not prints_tokens(layout, perturbations) or "missing_tables" in perturbations:
         return None
     out: dict[tuple[str, str], tuple[str, ...]] = {}
     for row in spec.t3_rows:
-        out[("t3", row)] = ("".join(str(spec.t3[(row, c)]) for c in t3_cols()),)
-    out[("t4", "*")] = ("".join(str(spec.t4[(p, c)]) for p in t4_rows() for c in t4_cols()),)
+        out[("t3", row)] = t3_tokens(spec, layout, perturbations, row)
+    out[("t4", "*")] = t4_tokens(spec, layout, perturbations)
+    return out
+
+
+def _t2_texts(spec: ReportSpec, item: str, perturbations: frozenset[str]) -> list[str]:
+    """A table-二 row's cells as printed (text_cells: 减89, 2131.212万元 …)."""
+    source = spec.other_local_t2 if item == "other_proactive_documents" else spec.t2
+    out = []
+    for m in t2_measures(spec.template, item):
+        value = source[(item, m)]
+        if isinstance(value, tuple):
+            out.append(value[1] if "text_cells" in perturbations else _plain_number(value[0]))
+        else:
+            out.append(_plain_number(value))
+    return out
+
+
+def _plain_number(x) -> str:
+    if isinstance(x, float) and not x.is_integer():
+        return f"{x:.6f}".rstrip("0").rstrip(".")
+    return str(int(x))
+
+
+def unreadable_t2(spec: ReportSpec, layout: str = "pipe", perturbations: frozenset[str] = frozenset()) -> set[str]:
+    """Table-二 items a reader cannot take in this layout (see printing.t2_reading)."""
+    perturbations = frozenset(perturbations)
+    if layout not in ("flattened", "drop_blank") or "missing_tables" in perturbations:
+        return set()
+    printed = printed_rows(spec, layout, perturbations) or {}
+    drops = drops_blanks_evidence([t for (table, _), t in printed.items() if table == "t3"], 7)
+    out = set()
+    for item in t2_items(spec.template, local_row="extra_local_row" in perturbations):
+        texts = _t2_texts(spec, item, perturbations)
+        if not t2_reading(t2_tokens(spec, layout, texts, item), len(texts), drops):
+            out.add(item)
     return out
 
 
@@ -86,7 +122,8 @@ def expected_unreadable(spec: ReportSpec, layout: str = "pipe",
     """(table_id, row_id) pairs a correct parser cannot read in this layout (must report them
     unreadable, never guess): rows no reading of the printed tokens satisfies, or several that
     do not even agree on the total."""
-    return {key for key, (kind, _) in row_readings(spec, layout, perturbations).items() if kind == "unreadable"}
+    out = {key for key, (kind, _) in row_readings(spec, layout, perturbations).items() if kind == "unreadable"}
+    return out | {("t2", item) for item in unreadable_t2(spec, layout, perturbations)}
 
 
 def expected_total_only(spec: ReportSpec, layout: str = "pipe",
@@ -136,7 +173,10 @@ def expected_cells(spec: ReportSpec, layout: str = "pipe",
             val = spec.t4[(p, col)] if kind == "print" else got[i]
             out[("t4", p, col)] = (None if col == "total" else 0.0) if val is None else float(val)
     items = t2_items(spec.template, local_row="extra_local_row" in perturbations)
+    t2_unread = unreadable_t2(spec, layout, perturbations)
     for item in items:
+        if item in t2_unread:
+            continue
         source = spec.other_local_t2 if item == "other_proactive_documents" else spec.t2
         for m in t2_measures(spec.template, item):
             out[("t2", item, m)] = t2_number(source[(item, m)])
@@ -150,7 +190,7 @@ def expected_status(spec: ReportSpec, layout: str = "pipe",
     if "missing_tables" in perturbations:
         return "narrative_only"
     partial = any(kind != "cells" for kind, _ in row_readings(spec, layout, perturbations).values())
-    return "partial" if partial else "complete"
+    return "partial" if partial or unreadable_t2(spec, layout, perturbations) else "complete"
 
 
 def expected_metadata(spec: ReportSpec, perturbations: frozenset[str] = frozenset()) -> dict:

@@ -22,6 +22,7 @@ from xml.sax.saxutils import escape as _xml_escape
 
 from nianbao.vocabulary.loader import load
 
+from .printing import ONE_CELL_A_LINE, t2_tokens, t3_tokens, t4_tokens
 from .spec import (
     ReportSpec,
     t2_items,
@@ -32,7 +33,8 @@ from .spec import (
 )
 
 FORMATS = ("txt", "html", "pdf", "docx")
-TEXT_LAYOUTS = ("pipe", "cell_per_line", "lines_no_pipes", "tab", "markdown", "whitespace", "no_separator")
+TEXT_LAYOUTS = ("pipe", "cell_per_line", "lines_no_pipes", "tab", "markdown", "whitespace", "no_separator",
+                "flattened", "drop_blank")
 LAYOUTS: dict[str, tuple[str, ...]] = {
     "txt": TEXT_LAYOUTS,
     "html": ("grid",),
@@ -40,7 +42,7 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
     "docx": ("grid", "template"),  # built with python-docx / a filled copy of blank-2021-template.docx
 }
 # Layouts where an empty cell leaves no trace, so blank cells cannot be printed.
-BLANK_FREE_LAYOUTS = frozenset({"lines_no_pipes", "whitespace", "no_separator"})
+BLANK_FREE_LAYOUTS = frozenset({"lines_no_pipes", "whitespace", "no_separator", "flattened"})
 PERTURBATIONS = frozenset({
     "traditional_proper", "traditional_charlevel", "zh_tw_phrases", "pinyin_debris", "spam_header",
     "lost_glyphs", "fullwidth_digits", "split_labels", "label_variants", "text_cells", "blank_cells",
@@ -48,6 +50,7 @@ PERTURBATIONS = frozenset({
     "page_numbers",  # "- 3 -" page footers (PDF; txt whitespace/no_separator), as in hongze-2024
     "long_document",  # a report of real length: every section in several paragraphs; a PDF set as a 公文 (4–8 pages)
     "running_header",  # a header line (and rule) on every page (PDF; txt whitespace/no_separator)
+    "word_breaks",  # Word line breaks inside numbers and labels (lines_no_pipes), as in real corpus 12
 })
 TRADITIONAL = frozenset({"traditional_proper", "traditional_charlevel"})
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "big5", "utf-16")
@@ -95,6 +98,10 @@ def why_unsupported(spec: ReportSpec, layout: str, fmt: str, perturbations=froze
         return "page numbers only in PDF-like layouts"
     if "running_header" in p and not (fmt == "pdf" or layout in ("whitespace", "no_separator")):
         return "page headers only in PDF-like layouts"
+    if "word_breaks" in p and not (fmt == "txt" and layout in ONE_CELL_A_LINE):
+        return "word_breaks: numbers broken over lines in one-cell-per-line text (lines_no_pipes)"
+    if layout == "drop_blank" and "blank_cells" in p:
+        return "drop_blank cannot show a blank 总计 (the row's last printed number is its total)"
     if layout == "template":
         if spec.template != "2021":
             return "the blank Word template is the 2021 template"
@@ -780,6 +787,11 @@ def _table_lines(ctx: _Ctx, tab: Tab) -> list[str]:
             if pad:
                 lines.append("|" * pad)
             prev_inner = inside_group or any(tc.role == "inner" for tc in row)
+    elif layout == "drop_blank" or (layout == "lines_no_pipes" and "word_breaks" in ctx.p):
+        for labels, tokens in _token_rows(ctx, tab):
+            for text in labels:
+                lines += _label_lines(ctx, text) if tab.name == "t3" else [text]
+            lines += tokens
     elif layout == "lines_no_pipes":
         for row in tab.rows:
             lines += [tc.text for tc in row if tc.text]
@@ -803,6 +815,47 @@ def _table_lines(ctx: _Ctx, tab: Tab) -> list[str]:
     else:  # whitespace, no_separator
         lines += _pdf_lines(ctx, tab)
     return lines
+
+
+def _token_rows(ctx: _Ctx, tab: Tab) -> list[tuple[list[str], list[str]]]:
+    """Each row of a table as (its label texts, the value tokens it prints, printing.py)."""
+    spec, p = ctx.spec, ctx.p
+    out = []
+    for r, row in enumerate(tab.rows):
+        labels = [tc.text for tc in row if tc.kind != "value" and tc.text]
+        if not any(tc.kind == "value" for tc in row):
+            out.append((labels, []))
+            continue
+        if tab.name == "t3":
+            role = next(tc.role for tc in row if tc.kind == "label")
+            tokens = t3_tokens(spec, ctx.layout, p, role)
+        elif tab.name == "t4":
+            tokens = t4_tokens(spec, ctx.layout, p)
+        else:
+            item = next(tc.role for tc in row if tc.kind == "label")
+            texts = [tc.text for tc in row if tc.kind == "value"]
+            tokens = t2_tokens(spec, ctx.layout, [_ascii_digits(t) for t in texts], item)
+            if len(tokens) == len(texts):
+                tokens = tuple(texts)  # as printed (full-width digits kept)
+        out.append((labels, [ctx.out(t, "value") for t in tokens]))
+    return out
+
+
+def _ascii_digits(text: str) -> str:
+    return text.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+
+
+def _label_lines(ctx: _Ctx, text: str) -> list[str]:
+    """word_breaks: a long row label broken over two lines (never its numbering, never leaving a
+    piece of one character, which a reader takes for a glyph of a vertical label)."""
+    if "word_breaks" not in ctx.p or len(text) < 8 or ctx.rng.random() >= 0.25:
+        return [text]
+    m = _NUM_PREFIX.match(text)
+    start = (m.end() if m else 0) + 2
+    if start > len(text) - 2:
+        return [text]
+    k = ctx.rng.randint(start, len(text) - 2)
+    return [text[:k], text[k:]]
 
 
 def _markdown(rows: list[list[str]]) -> list[str]:
@@ -831,6 +884,7 @@ def _pdf_lines(ctx: _Ctx, tab: Tab) -> list:
     out: list = []
     vertical_outer = rng.random() < 0.5
     inserts: dict[int, list[str]] = {}
+    prefixes: dict[int, list[str]] = {}  # group-label text printed at the start of a row's line
     vertical_t4_header = tab.name == "t4" and rng.random() < 0.35
     for r, row in enumerate(tab.rows):
         values = [tc.text for tc in row if tc.kind == "value"]
@@ -856,9 +910,21 @@ def _pdf_lines(ctx: _Ctx, tab: Tab) -> list:
                 for k, piece in enumerate(pieces):
                     at = r + min(tc.rs - 1, int((k + 0.5) * tc.rs / len(pieces)))
                     inserts.setdefault(at, []).append(piece)
+                continue
+            # pdftotext layout text: a group label on the line of its first sub-row ("三、本年度办理结果
+            # (一)予以公开 1 0 …"), or broken over its first two sub-rows ("(六)其 1.申请人…" / "他处理 2.…")
+            m = _NUM_PREFIX.match(tc.text)
+            body = tc.text[m.end() if m else 0:]
+            how = rng.random()
+            if tc.role == "inner" and tc.rs >= 2 and len(body) >= 3 and how < 0.2:
+                k = rng.randint(1, len(body) - 2)
+                prefixes.setdefault(r, []).append(tc.text[:len(tc.text) - len(body) + k])
+                prefixes.setdefault(r + 1, []).append(body[k:])
+            elif how < 0.5:
+                prefixes.setdefault(r, []).append(tc.text)
             else:
                 out.append(tc.text)  # on its own line, before its first row
-        label = " ".join(tc.text for tc in row if tc.kind == "label")
+        label = " ".join(prefixes.pop(r, []) + [tc.text for tc in row if tc.kind == "label"])
         if len(label) > _WRAP:
             head, tail = label[:_WRAP].rstrip(), label[_WRAP:].strip()
             if rng.random() < 0.6:
@@ -875,7 +941,61 @@ def _lines_text(items: list) -> list[str]:
     return [it.text() if isinstance(it, _Row) else it for it in items]
 
 
+def _flat_table(ctx: _Ctx, tab: Tab) -> str:
+    """A table flattened into running text (real corpus 17–19, 22): header words, then each row's
+    labels and its value tokens, the cells of a row run together (printing.py)."""
+    rng = ctx.rng
+    parts: list[str] = []
+    for labels, tokens in _token_rows(ctx, tab):
+        text = " ".join(labels) if rng.random() < 0.5 else "".join(labels)
+        if tokens:
+            text += rng.choice(("", " ")) + " ".join(tokens)
+        parts.append(text)
+    out = parts[0]
+    for part in parts[1:]:
+        # a label broken by a space (split_labels) keeps a space from the number before it:
+        # glued, its first part reads as a note printed in the cell ("12规范性 文件")
+        sep = " " if " " in part.split(" | ")[0][:8] and out[-1:].isdigit() else rng.choice(("", "", " "))
+        out += sep + part
+    return out
+
+
+def _emit_flattened(ctx: _Ctx, blocks) -> str:
+    """The page before the title as lines, the body on one line (headings, prose and tables run
+    together), the footer as lines."""
+    lines: list[str] = []
+    body: list[str] = []
+    seen_title = False
+    for kind, payload in blocks:
+        if kind == "title":
+            lines.append(payload)
+            seen_title = True
+        elif kind in ("spam", "chrome", "footer") or (kind == "meta" and not seen_title):
+            if body:
+                lines.append(_join_flat(ctx, body))
+                body = []
+            lines += payload if kind != "meta" else _meta_lines(ctx, payload)
+        elif kind == "meta":
+            body += _meta_lines(ctx, payload)
+        elif kind == "table":
+            body.append(_flat_table(ctx, payload))
+        else:
+            body.append(payload)
+    if body:
+        lines.append(_join_flat(ctx, body))
+    return "\n".join(lines) + "\n"
+
+
+def _join_flat(ctx: _Ctx, pieces: list[str]) -> str:
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out += ctx.rng.choice(("", " ", " ")) + piece
+    return out
+
+
 def _emit_text(ctx: _Ctx, blocks) -> str:
+    if ctx.layout == "flattened":
+        return _emit_flattened(ctx, blocks)
     lines: list[str] = []
     for kind, payload in blocks:
         if kind in ("spam", "chrome", "footer"):

@@ -571,5 +571,48 @@ def test_perturbation_list_is_complete():
     assert PERTURBATIONS >= {
         "traditional_proper", "traditional_charlevel", "zh_tw_phrases", "pinyin_debris", "spam_header",
         "lost_glyphs", "fullwidth_digits", "split_labels", "label_variants", "text_cells", "blank_cells",
-        "repeated_metadata", "extra_local_row", "missing_tables", "page_numbers", "long_document", "running_header"}
-    assert set(TEXT_LAYOUTS) == {"pipe", "cell_per_line", "lines_no_pipes", "tab", "markdown", "whitespace", "no_separator"}
+        "repeated_metadata", "extra_local_row", "missing_tables", "page_numbers", "long_document", "running_header",
+        "word_breaks"}
+    assert set(TEXT_LAYOUTS) == {"pipe", "cell_per_line", "lines_no_pipes", "tab", "markdown", "whitespace", "no_separator",
+                                 "flattened", "drop_blank"}
+
+
+# ---------------------------------------------------------------- layouts that print tokens, not cells
+
+def test_drop_blank_rows_print_their_non_empty_cells_and_total():
+    from tests.generator.printing import style, t3_tokens
+
+    for seed in range(30):
+        spec = _spec(seed)
+        zero_cols = style(spec)["zero_cols"]
+        for row in spec.t3_rows:
+            cells = [spec.t3[(row, c)] for c in t3_cols()]
+            tokens = t3_tokens(spec, "drop_blank", frozenset(), row)
+            if not cells[-1]:
+                assert tokens == ("0",)
+            else:
+                assert tokens[-1] == str(cells[-1])
+                assert list(tokens[:-1]) == [str(v) for i, v in enumerate(cells[:-1]) if v or (v == 0 and i in zero_cols)]
+
+
+def test_flattened_page_prints_the_body_on_one_line():
+    spec = _spec(3, "2021")
+    text = render_text(spec, layout="flattened")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    body = next(ln for ln in lines if "三、收到和处理政府信息公开申请情况" in ln)
+    for marker in ("一、总体情况", "二、主动公开政府信息", "四、", "五、", "结果维持"):
+        assert marker in body
+    assert "".join(str(spec.t3[("new_received", c)]) for c in t3_cols()) in body.replace(" ", "")
+
+
+def test_word_breaks_join_back_to_the_printed_numbers():
+    from tests.generator.printing import t3_tokens
+
+    broke = False
+    for seed in range(20):
+        spec = _spec(seed)
+        for row in spec.t3_rows:
+            tokens = t3_tokens(spec, "lines_no_pipes", frozenset({"word_breaks"}), row)
+            assert "".join(tokens) == "".join(str(spec.t3[(row, c)]) for c in t3_cols())
+            broke |= len(tokens) > 7
+    assert broke
