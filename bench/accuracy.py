@@ -17,12 +17,15 @@
    ``fct_proactive_disclosure`` (leaf cells), ``raw.report_cells`` (the printed totals, which
    the facts leave out) and ``marts.fct_reconciliation`` (per-report rules that failed).
 4. Prints, overall and per format, format × layout, perturbation, template and broken rule:
-   cell accuracy (expected cells read exactly / expected cells), the share of perfectly parsed
+   the expected cells read **right** (as a share), **missing** (not in the warehouse, or blank
+   where a number was printed) and **wrong** (another value; or a cell the expectations do not
+   list whose value is not what the spec holds there — a guess), the share of perfectly parsed
    reports (every cell right, no extra cell, metadata, status and flags right), metadata
    accuracy (agency, year, template, script, publication date, 索引号 all right), status
    accuracy, reconciliation-flag accuracy (the failing (rule, scope) set and is_reconciled both
-   right), and ``unread.``: the rows the generator made unreadable on purpose (no-separator
-   digit runs with no unique split; the parser must report them, not guess) — and writes the
+   right), and ``unread.``: the rows the generator made unreadable on purpose (rows whose
+   printed tokens no reading satisfying the totals makes certain; the parser must report them,
+   not guess) — and writes the
    same as JSON (``--json``, default
    ``bench/out/accuracy-<N>-s<seed>.json``).
 """
@@ -75,8 +78,28 @@ def _render(args: tuple[int, int, tuple[str, ...]]) -> tuple[str, bytes, dict]:
         "flags": sorted([rule, scope] for rule, scope in case.expected_flags()),
         "unreadable": sorted([t, r] for t, r in case.expected_unreadable()),
         "is_reconciled": (all(evaluated) if evaluated else None),
+        "truth": [[t, r, c, v] for (t, r, c), v in sorted(_truth(case.spec).items())],
     }
     return fname, data, entry
+
+
+def _truth(spec) -> dict[tuple[str, str, str], float | None]:
+    """Every value the spec holds, by cell (a row's count also under `unspecified`): what an
+    extra cell — one the expectations do not list — is checked against."""
+    from tests.generator.spec import t2_number
+
+    out: dict[tuple[str, str, str], float | None] = {}
+    for (row, col), v in spec.t3.items():
+        out[("t3", row, col)] = None if v is None else float(v)
+    for (row, col), v in spec.t4.items():
+        out[("t4", row, col)] = None if v is None else float(v)
+    for table, values in (("t3", spec.t3), ("t4", spec.t4)):
+        for (row, col), v in values.items():
+            if col == "total" and v is not None:
+                out[(table, row, "unspecified")] = float(v)
+    for (item, m), v in (*spec.t2.items(), *spec.other_local_t2.items()):
+        out[("t2", item, m)] = t2_number(v)
+    return out
 
 
 def generate(raw_dir: Path, n: int, seed: int, formats: tuple[str, ...], workers: int) -> dict[str, dict]:
@@ -168,12 +191,16 @@ def score(manifest: dict[str, dict], warehouse: dict[str, dict]) -> tuple[dict, 
         got = warehouse.get(fname) or {"metadata": {}, "status": "missing", "is_reconciled": None,
                                        "cells": {}, "flags": set()}
         want = {(t, r, c): v for t, r, c, v in exp["cells"]}
-        wrong = [k for k, v in want.items() if k not in got["cells"] or not _same(got["cells"][k], v)]
+        truth = {(t, r, c): v for t, r, c, v in exp.get("truth", ())}
+        missing = [k for k, v in want.items() if k not in got["cells"] or (got["cells"][k] is None and v is not None)]
+        wrong = [k for k, v in want.items() if k not in missing and not _same(got["cells"][k], v)]
         extra = [k for k in got["cells"] if k not in want]
+        # a value the expectations do not list is wrong unless it is what the report really says
+        extra_wrong = [k for k in extra if k not in truth or not _same(got["cells"][k], truth[k])]
         md_wrong = [f for f in METADATA_FIELDS if got["metadata"].get(f) != exp["metadata"][f]]
         status_ok = got["status"] == exp["status"]
         flags_ok = got["flags"] == {tuple(f) for f in exp["flags"]} and got["is_reconciled"] == exp["is_reconciled"]
-        perfect = not wrong and not extra and not md_wrong and status_ok and flags_ok
+        perfect = not missing and not wrong and not extra and not md_wrong and status_ok and flags_ok
         keys = ["all", f"format {exp['fmt']}", f"layout {exp['fmt']}/{exp['layout']}",
                 f"template {exp['template']}", f"broken {exp['broken_rule'] or '—'}"]
         keys += [f"perturbation {p}" for p in exp["perturbations"]] or ["perturbation —"]
@@ -181,7 +208,9 @@ def score(manifest: dict[str, dict], warehouse: dict[str, dict]) -> tuple[dict, 
             g = groups[key]
             g["reports"] += 1
             g["cells"] += len(want)
-            g["cells_ok"] += len(want) - len(wrong)
+            g["cells_ok"] += len(want) - len(missing) - len(wrong)
+            g["cells_missing"] += len(missing)
+            g["cells_wrong"] += len(wrong) + len(extra_wrong)
             g["extra_cells"] += len(extra)
             g["perfect"] += perfect
             g["metadata_ok"] += not md_wrong
@@ -192,8 +221,10 @@ def score(manifest: dict[str, dict], warehouse: dict[str, dict]) -> tuple[dict, 
             failures.append({
                 "file": fname, "fmt": exp["fmt"], "layout": exp["layout"], "perturbations": exp["perturbations"],
                 "status": [got["status"], exp["status"]],
-                "wrong_cells": [[*k, got["cells"].get(k), want[k]] for k in wrong[:10]],
-                "n_wrong_cells": len(wrong), "extra_cells": [list(k) for k in extra[:10]],
+                "wrong_cells": [[*k, got["cells"].get(k), want[k]] for k in wrong[:10]]
+                + [[*k, got["cells"][k], truth.get(k, "?")] for k in extra_wrong[:10]],
+                "n_wrong_cells": len(wrong) + len(extra_wrong), "n_missing_cells": len(missing),
+                "missing_cells": [list(k) for k in missing[:10]], "extra_cells": [list(k) for k in extra[:10]],
                 "metadata": {f: [got["metadata"].get(f), exp["metadata"][f]] for f in md_wrong},
                 "flags_unexpected": sorted(got["flags"] - {tuple(f) for f in exp["flags"]}),
                 "flags_missing": sorted({tuple(f) for f in exp["flags"]} - got["flags"]),
@@ -206,6 +237,9 @@ def score(manifest: dict[str, dict], warehouse: dict[str, dict]) -> tuple[dict, 
             "reports": int(n),
             "cells": int(cells),
             "cell_accuracy": g["cells_ok"] / cells if cells else None,
+            "cells_right": int(g["cells_ok"]),
+            "cells_missing": int(g["cells_missing"]),
+            "cells_wrong": int(g["cells_wrong"]),
             "extra_cells": int(g["extra_cells"]),
             "perfect_reports": g["perfect"] / n,
             "metadata_accuracy": g["metadata_ok"] / n,
@@ -223,8 +257,8 @@ def _order(key: str) -> tuple:
 
 
 def print_table(table: dict[str, dict]) -> None:
-    head = (f"{'group':38s} {'reports':>7s} {'cells':>8s} {'cell acc':>9s} {'perfect':>8s} {'metadata':>8s} "
-            f"{'status':>7s} {'flags':>7s} {'unread.':>7s}")
+    head = (f"{'group':38s} {'reports':>7s} {'cells':>8s} {'right':>9s} {'missing':>7s} {'wrong':>6s} "
+            f"{'perfect':>8s} {'metadata':>8s} {'status':>7s} {'flags':>7s} {'unread.':>7s}")
     print(head)
     print("-" * len(head))
     last_kind = None
@@ -235,9 +269,9 @@ def print_table(table: dict[str, dict]) -> None:
         last_kind = kind
         row = table[key]
         acc = "—" if row["cell_accuracy"] is None else f"{row['cell_accuracy']:.4%}"
-        print(f"{key:38s} {row['reports']:7d} {row['cells']:8d} {acc:>9s} {row['perfect_reports']:8.2%} "
-              f"{row['metadata_accuracy']:8.2%} {row['status_accuracy']:7.2%} {row['flag_accuracy']:7.2%} "
-              f"{row['unreadable_rows']:7d}")
+        print(f"{key:38s} {row['reports']:7d} {row['cells']:8d} {acc:>9s} {row['cells_missing']:7d} "
+              f"{row['cells_wrong']:6d} {row['perfect_reports']:8.2%} {row['metadata_accuracy']:8.2%} "
+              f"{row['status_accuracy']:7.2%} {row['flag_accuracy']:7.2%} {row['unreadable_rows']:7d}")
 
 
 # ---------------------------------------------------------------- main

@@ -18,7 +18,7 @@ from nianbao.parse.normalise import normalise_text
 from nianbao.parse.stated_figures import read_stated_figures
 from nianbao.parse.rules import evaluate_legacy_rules, evaluate_report_rules, narrative_consistency
 from nianbao.parse.sections import Section, find_sections, split_glued_headings
-from nianbao.parse.tables import TableRead, read_table2, read_table3, read_table4
+from nianbao.parse.tables import TableRead, is_table_label, read_table2, read_table3, read_table4
 from nianbao.parse.tokens import Line, tokenise
 from nianbao.vocabulary.loader import load
 
@@ -177,7 +177,10 @@ def parse_document(doc: Document, result: ParseResult) -> None:
         table_cells += read.cells
         result.notes += read.notes
 
-    prose_lines = [ln.text for ln in lines[start:] if ln.cells is None and "|" not in ln.text]
+    # (a Markdown heading without a sentence in it is a caption — "### 行政诉讼（未经复议直接起诉）" —
+    # and a table's row label on a line of its own a cell: their words must not run into the prose)
+    prose_lines = [ln.text for ln in lines[start:] if ln.cells is None and "|" not in ln.text
+                   and not (ln.text[:1] == "#" and "。" not in ln.text) and not is_table_label(ln.text)]
     # Figures stated outside the national tables (nianbao.parse.stated_figures): every legacy measure of a
     # pre-2019 report, the prose restatements of a 2019+ one, crosswalked onto contract cells;
     # they become facts (source narrative) only where the report's own table is missing.

@@ -53,6 +53,8 @@ def find_sections(lines: list[Line], start: int = 0) -> list[Section]:
     for i in range(start, len(lines)):
         line = lines[i]
         text = line.text
+        if text[:1] == "#":
+            text = text.lstrip("# ")  # a Markdown heading ("## 三、收到和处理…")
         first = text[:1]
         if not first or (first not in _NUMERALS and (not first.isspace() or text.lstrip()[:1] not in _NUMERALS)):
             continue  # a heading starts with its numeral (lstrip only when there is a space to strip)

@@ -280,20 +280,24 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 loose.append(tok)
                 continue
             if tok.kind == BREAK and tok.text == "slots":
-                events.append(("loose", loose))
+                # a row of values or of (at least seven) blank cells; a header row has labels
+                if any(t.kind in (VALUE, NA) for t in loose) or len(loose) >= T3_WIDTH:
+                    events.append(("loose", loose + [tok]))  # the row end says how to trim it
             elif any(t.kind == VALUE for t in loose):
                 read.note("info", "values_without_label", "t3: values on a line of text inside a Markdown table "
                           "not recorded: " + " ".join(t.text or "∅" for t in loose))
             loose = None
             if tok.kind == BREAK:
                 continue
-        if markdown and started and tok.kind in _CELL_KINDS and (current is None or text_label) \
-                and not pending_category and not orphans:
+        if markdown and tok.kind in _CELL_KINDS and (current is None or text_label) \
+                and (not pending_category or text_label) and not orphans:
             if current is not None:
                 finish()
+            if pending_category:  # a group label on a line of its own takes no pipe row either
+                group, pending_category, held = pending_category, None, []
             loose = [tok]  # a pipe row whose label is not in it
             continue
-        if tok.kind == BREAK and tok.text == "text" and current is not None and not has_values():
+        if tok.kind == BREAK and tok.text == "text" and not has_values() and (current is not None or pending_category):
             text_label = True
         if tok.kind == LABEL:
             if len(tok.key) <= 1 and not (wrapped and _resolve_t3(wrapped + tok.key, group, template).row_id):
@@ -353,7 +357,7 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 # a leaf's category is the group of the rows that follow ("3.其他" after （六）1.)
                 group = None if res.row_id in flow_ids else _category_of_leaf(res.row_id, group)
             else:
-                pending_category = res.category
+                pending_category, text_label = res.category, False
                 group = res.category
             continue
         if not started:
@@ -365,7 +369,7 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 held.append(tok)  # placeholders of a group label, or blank cells of its own row
                 continue
             # the category label carries values itself: a leaf (2019 （六）) or a category total
-            current = _category_leaf(pending_category, template)
+            current, text_label = _category_leaf(pending_category, template), False
             pending_category = None
             values, held = held, []
         if current is None and wrapped and (orphans or tok.kind != BREAK):
@@ -412,6 +416,19 @@ def _t3_cells(collected: dict[str, list[list[Token]]], read: TableRead, applican
         read.cells += _row_cells("t3", row, applicants, got, total_col, read, all_totals=row == total_row)
 
 
+@lru_cache(maxsize=1 << 14)
+def is_table_label(text: str) -> bool:
+    """Whether a line of text is a row label of table 二, 三 or 四 on a line of its own — a cell,
+    not prose: a Markdown extraction slips them out of their rows ("4.无正当理由大量反复申请"),
+    and the prose around must not read "无…行政复议" across them."""
+    key = label_key(text)
+    if len(key) < 2 or len(key) > MAX_LABEL_CHARS or _SENTENCE_MARK.search(key):
+        return False
+    res = _resolve_t3(key, None, "2021")
+    return res.row_id is not None or res.category is not None or _t4_header(key) is not None \
+        or _resolve_item(key) is not None
+
+
 @lru_cache(maxsize=1 << 10)
 def _label_starts_with(row: str, text: str) -> bool:
     """Whether a row's label (as the vocabulary writes it) begins with ``text``."""
@@ -434,7 +451,8 @@ def _split_markdown_rows(values: list[Token]) -> tuple[list[Token], list[list[To
         segments[-1].append(t)
         if t.kind == BREAK:
             segments.append([])
-    rows = [seg for seg in segments if seg and seg[-1].text == "slots" and any(t.kind in (VALUE, NA) for t in seg)]
+    rows = [seg for seg in segments if seg and seg[-1].text == "slots"
+            and (any(t.kind in (VALUE, NA) for t in seg) or len(seg) > T3_WIDTH)]
     if not rows:
         return _first_segment_with_values(values), []
     return rows[0], rows[1:]

@@ -264,6 +264,9 @@ def _tokenise_text(raw: str, markdown: bool) -> list[Token]:
         return []  # a page number printed inside a table
     if "|" in s:
         if s.strip("| ") == "":
+            if markdown and s.startswith("|") and s.count("|") > 2:
+                # a Markdown row of empty cells (its label slipped out of it)
+                return [BLANK_TOKEN] * (s.count("|") - 1) + [SLOTS_BREAK_TOKEN]
             return [BLANK_TOKEN] if s.count("|") == 1 else [BREAK_TOKEN]
         if _is_markdown_rule(s):
             return [BREAK_TOKEN]

@@ -34,7 +34,7 @@ from .spec import (
 
 FORMATS = ("txt", "html", "pdf", "docx")
 TEXT_LAYOUTS = ("pipe", "cell_per_line", "lines_no_pipes", "tab", "markdown", "whitespace", "no_separator",
-                "flattened", "drop_blank")
+                "flattened", "drop_blank", "ocr_markdown")
 LAYOUTS: dict[str, tuple[str, ...]] = {
     "txt": TEXT_LAYOUTS,
     "html": ("grid",),
@@ -51,6 +51,7 @@ PERTURBATIONS = frozenset({
     "long_document",  # a report of real length: every section in several paragraphs; a PDF set as a 公文 (4–8 pages)
     "running_header",  # a header line (and rule) on every page (PDF; txt whitespace/no_separator)
     "word_breaks",  # Word line breaks inside numbers and labels (lines_no_pipes), as in real corpus 12
+    "slipped_labels",  # Markdown rows whose labels slipped onto lines of their own (markdown), real corpus 15
 })
 TRADITIONAL = frozenset({"traditional_proper", "traditional_charlevel"})
 ENCODINGS = ("utf-8", "utf-8-sig", "gb18030", "big5", "utf-16")
@@ -100,6 +101,8 @@ def why_unsupported(spec: ReportSpec, layout: str, fmt: str, perturbations=froze
         return "page headers only in PDF-like layouts"
     if "word_breaks" in p and not (fmt == "txt" and layout in ONE_CELL_A_LINE):
         return "word_breaks: numbers broken over lines in one-cell-per-line text (lines_no_pipes)"
+    if "slipped_labels" in p and layout != "markdown":
+        return "slipped_labels: a Markdown extraction's (markdown)"
     if layout == "drop_blank" and "blank_cells" in p:
         return "drop_blank cannot show a blank 总计 (the row's last printed number is its total)"
     if layout == "template":
@@ -810,11 +813,91 @@ def _table_lines(ctx: _Ctx, tab: Tab) -> list[str]:
                         lines.append(row[0].text)
                 else:
                     sub.append(row)
+        elif tab.name == "t3" and "slipped_labels" in ctx.p:
+            lines += _markdown_slipped(ctx, tab)
         else:
             lines += _markdown(_slot_rows(tab))
+    elif layout == "ocr_markdown":
+        lines += _ocr_markdown(ctx, tab)
     else:  # whitespace, no_separator
         lines += _pdf_lines(ctx, tab)
     return lines
+
+
+def _markdown_slipped(ctx: _Ctx, tab: Tab) -> list[str]:
+    """A PDF-to-Markdown extraction that slipped labels out of their rows (real corpus 15): some
+    data rows print their values alone, their label on a plain line just before or after them."""
+    rng = ctx.rng
+    slots = _slot_rows(tab)
+    out = ["| " + " | ".join(slots[0]) + " |", "|" + "---|" * len(slots[0])]
+    for r, (row, texts) in enumerate(zip(tab.rows, slots)):
+        if r == 0:
+            continue
+        has_values = any(tc.kind == "value" for tc in row)
+        if not has_values or rng.random() >= 0.35:
+            out.append("| " + " | ".join(texts) + " |")
+            continue
+        labels = [t for t in texts[:len(texts) - 7] if t]
+        pipe = "| " + " | ".join([""] * (len(texts) - 7) + texts[-7:]) + " |"
+        if rng.random() < 0.5:
+            out += labels + [pipe]
+        else:
+            out += [pipe] + labels
+    return out
+
+
+_OCR_DATA_HEADER = "| 类别 | 数据1 | 数据2 | 数据3 | 数据4 | 数据5 | 数据6 | 总计 |"  # (through ctx.out)
+# a header an OCR pass copied from elsewhere into the table (real corpus 16)
+_OCR_STRAY_HEADER = "| 项目 | 本年新收件数 | 上年结转件数 | 予以公开 | 部分公开 | 不予公开 | 结转下年度 | 总计 |"
+
+
+def _ocr_markdown(ctx: _Ctx, tab: Tab) -> list[str]:
+    """A Markdown transcription of an OCR pass (real corpus 16): table 二 one small table per
+    article, table 三 one small table per row or group under its own heading (applicant columns
+    renamed 数据1…数据6, sometimes a stray header row), table 四 three small tables of five."""
+    rng = ctx.rng
+    out: list[str] = []
+    rule = lambda n: "|" + "---|" * n  # noqa: E731
+    if tab.name == "t2":
+        for row in tab.rows:
+            if row[0].kind == "article":
+                out += ["", f"### {row[0].text}"]
+            elif row[0].kind == "header":
+                texts = [tc.text for tc in row]
+                out += ["| " + " | ".join(texts) + " |", rule(len(texts))]
+            else:
+                out.append("| " + " | ".join(tc.text for tc in row) + " |")
+        return out
+    if tab.name == "t4":
+        v = load()
+        heads = [L for L in ([p.label_zh.replace("·", "（") + ("）" if "·" in p.label_zh else "") for p in v.proceedings])]
+        results = [tc.text for tc in tab.rows[2][:5]]
+        data = [tc.text for tc in tab.rows[3]]
+        for i, head in enumerate(heads):
+            out += ["", f"### {ctx.out(head, 'label')}", "| " + " | ".join(results) + " |", rule(5),
+                    "| " + " | ".join(data[i * 5:i * 5 + 5]) + " |"]
+        return out
+    stray = rng.random() < 0.5
+    v = load()
+    flows = {f.id for f in v.flows} - {"carried_forward_to_next_year"}
+    single = {o.id for o in v.outcomes_for(ctx.spec.template)
+              if sum(1 for x in v.outcomes_for(ctx.spec.template) if x.group == o.group) == 1}
+    for row in tab.rows:
+        values = [tc.text for tc in row if tc.kind == "value"]
+        if not values:
+            continue  # the header block: the OCR kept none of it
+        label = next(tc for tc in row if tc.kind == "label")
+        group = next((tc for tc in row if tc.kind == "group" and tc.role == "inner"), None)
+        header = ctx.out(_OCR_DATA_HEADER, "label")
+        if group is not None:
+            out += ["", f"### {group.text}", header, rule(8)]
+        elif label.role in flows or label.role in single:
+            out += ["", f"### {label.text}", header, rule(8)]
+        if label.role == "other_fee_unpaid_overdue" and stray:
+            out += ["", ctx.out(_OCR_STRAY_HEADER, "label"), rule(8)]
+        text = _NUM_PREFIX.sub("", label.text) if label.role in flows else label.text
+        out.append("| " + " | ".join([text, *values]) + " |")
+    return out
 
 
 def _token_rows(ctx: _Ctx, tab: Tab) -> list[tuple[list[str], list[str]]]:
@@ -1002,6 +1085,8 @@ def _emit_text(ctx: _Ctx, blocks) -> str:
             lines += payload
         elif kind == "meta":
             lines += _meta_lines(ctx, payload)
+        elif kind == "heading" and ctx.layout == "ocr_markdown":
+            lines.append(ctx.rng.choice(("## ", "## ", "")) + payload)  # Markdown headings (real corpus 16)
         elif kind in ("title", "para", "heading"):
             lines.append(payload)
         elif kind == "table":

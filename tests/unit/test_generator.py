@@ -572,9 +572,9 @@ def test_perturbation_list_is_complete():
         "traditional_proper", "traditional_charlevel", "zh_tw_phrases", "pinyin_debris", "spam_header",
         "lost_glyphs", "fullwidth_digits", "split_labels", "label_variants", "text_cells", "blank_cells",
         "repeated_metadata", "extra_local_row", "missing_tables", "page_numbers", "long_document", "running_header",
-        "word_breaks"}
+        "word_breaks", "slipped_labels"}
     assert set(TEXT_LAYOUTS) == {"pipe", "cell_per_line", "lines_no_pipes", "tab", "markdown", "whitespace", "no_separator",
-                                 "flattened", "drop_blank"}
+                                 "flattened", "drop_blank", "ocr_markdown"}
 
 
 # ---------------------------------------------------------------- layouts that print tokens, not cells

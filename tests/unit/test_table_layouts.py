@@ -525,3 +525,23 @@ def test_markdown_rows_whose_labels_slipped_out_are_placed_by_the_template_order
     assert _row(read, "denied_third_party_rights") == [2.0] + [0.0] * 5 + [2.0]
     assert _row(read, "unable_to_provide_unclear_after_correction") == ["missing"] * 7
     assert sum(n.code == "row_placed_by_order" for n in read.notes) == 2
+
+
+def test_group_label_on_the_line_of_its_first_wrapped_sub_row():
+    """pdftotext layout: "(六)其他处理 1.申请人无正当理由" / values / "逾期不补正、…": the group takes
+    no values itself, and the second line names the row the values belong to."""
+    read = _t3("\n".join(["一、本年新收政府信息公开申请数量 12 0 0 0 0 0 12", "(六)其他处理 1.申请人无正当理由",
+                          "12 0 0 0 0 0 12", "逾期不补正、行政机关不再处理其政府信息公开申请",
+                          "3.其他 0 0 0 0 0 0 0"]), "2021")
+    assert _row(read, "other_no_correction_overdue") == [12.0] + [0.0] * 5 + [12.0]
+    assert _row(read, "other_miscellaneous") == [0.0] * 7
+    assert "other_unspecified" not in {c.row_id for c in read.cells}
+
+
+def test_table_labels_on_lines_of_their_own_are_not_prose():
+    from nianbao.parse.tables import is_table_label
+
+    for text in ("4.无正当理由大量反复申请", "(三)不予公开", "### 行政诉讼（未经复议直接起诉）", "行政许可", "结果维持"):
+        assert is_table_label(text), text
+    for text in ("全年未发生政府信息公开行政复议、行政诉讼案件。", "本年度共收到申请46件", "无。"):
+        assert not is_table_label(text), text
