@@ -904,7 +904,7 @@ def _token_rows(ctx: _Ctx, tab: Tab) -> list[tuple[list[str], list[str]]]:
     """Each row of a table as (its label texts, the value tokens it prints, printing.py)."""
     spec, p = ctx.spec, ctx.p
     out = []
-    for r, row in enumerate(tab.rows):
+    for row in tab.rows:
         labels = [tc.text for tc in row if tc.kind != "value" and tc.text]
         if not any(tc.kind == "value" for tc in row):
             out.append((labels, []))
