@@ -300,7 +300,10 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
         if tok.kind == BREAK and tok.text == "text" and not has_values() and (current is not None or pending_category):
             text_label = True
         if tok.kind == LABEL:
-            if len(tok.key) <= 1 and not (wrapped and _resolve_t3(wrapped + tok.key, group, template).row_id):
+            # one character after numbering is a label's first line ("(二)部" / "分公开…"), not a glyph
+            numbered_start = len(tok.key) == 1 and _NUMBERED.match(tok.text) is not None
+            if len(tok.key) <= 1 and not numbered_start \
+                    and not (wrapped and _resolve_t3(wrapped + tok.key, group, template).row_id):
                 if wrapped and current is None:
                     wrapped = (wrapped + tok.key)[-40:]  # a label's last character ("予以公" / "开")
                 continue  # a glyph of a vertically printed group label, or bare numbering
