@@ -5,6 +5,7 @@ import logging
 import dagster as dg
 import duckdb
 
+from nianbao.overview.report import write_run_report
 from nianbao.run.companions import publish_data_docs
 from nianbao.run.warehouse import publish
 
@@ -25,9 +26,12 @@ def build_publish_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
         docs = publish_data_docs(settings)
         size = path.stat().st_size
         progress_log.info("[publish] warehouse published at %s (%.1f MB)", path, size / 1e6)
+        report = write_run_report(settings)
+        progress_log.info("[publish] run report (HTML, opens offline): %s", report)
         return dg.MaterializeResult(metadata={
             "path": dg.MetadataValue.path(str(path)), "size_mb": round(size / 1e6, 2),
             "mart_rows": dg.MetadataValue.json(counts),
+            "run_report": dg.MetadataValue.path(str(report)),
             **({"data_docs": dg.MetadataValue.path(str(docs / "index.html"))} if docs else {}),
         })
 

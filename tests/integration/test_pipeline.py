@@ -145,6 +145,73 @@ def test_check_metadata_names_failing_reports_and_skips_rules_with_nothing_to_co
     assert "marts.reconciliation_failures" in evaluation.metadata["all_failures_query"].value
 
 
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_run_report_renders_offline_in_chromium_and_shows_the_marts(warehouse, tmp_path):
+    import dagster as dg
+    import lxml.html
+    from PIL import Image
+
+    from nianbao.overview.charts import BAR
+    from tests.chromium import render
+
+    report = RUN["db"].parent / "nianbao-report.html"
+    assert f"run report:  {report}" in RUN["summary"]
+    with dg.DagsterInstance.from_config(str(RUN["home"])) as instance:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["published_warehouse"]))
+    assert event.asset_materialization.metadata["run_report"].path == str(report)
+
+    shot = tmp_path / "report.png"
+    page = render(report, screenshot=shot)
+    assert page.page_requests == []  # the page loads nothing (file:// navigation is not a request)
+    dom = lxml.html.fromstring(page.dom)
+    for section in ("overview", "coverage", "parse-status", "requests", "rules"):
+        assert dom.get_element_by_id(section).xpath("h2|div"), f"section {section} is empty"
+    assert all(dom.get_element_by_id(s).xpath(".//svg//rect") for s in ("parse-status", "requests", "rules"))
+
+    shown = {(tr.get("data-agency"), int(td.get("data-year"))): int(td.text)
+             for tr in dom.xpath('//table[@id="coverage-by-agency"]//tr[@data-agency]') for td in tr.xpath("td[@data-year]")}
+    assert shown == {(a, y): n for a, y, n in q(warehouse, "select agency_name, report_year, n_reports from marts.mart_agency_year")}
+    assert len(shown) == 5 and shown[("湖州市南浔区人民政府", 2020)] == 1
+
+    statuses = {tr.get("data-status"): _number(tr.xpath("td")[0].text) for tr in dom.xpath("//tr[@data-status]")}
+    in_marts = dict(q(warehouse, "select parse_status, count(*) from marts.dim_report group by 1"))
+    assert statuses == {s: in_marts.get(s, 0) for s in ("complete", "partial", "narrative_only", "metadata_only", "rejected")}
+
+    by_year = {int(tr.get("data-year")): [td.text_content() for td in tr.xpath("td")[:2]]
+               for tr in dom.xpath('//table[@id="requests-by-year"]//tr[@data-year]')}
+    received = q(warehouse, "select sum(requests_received) from marts.mart_agency_year where report_year = 2020")[0][0]
+    assert by_year[2020][0] == f"{received:,}"
+    granted, processed = q(warehouse, """select sum(requests_granted + requests_partially_granted), sum(requests_processed)
+                                          from marts.mart_agency_year where report_year = 2020 and requests_processed > 0""")[0]
+    assert processed > 0 and by_year[2020][1] == f"{granted / processed:.0%}"
+    assert q(warehouse, "select sum(requests_processed) from marts.mart_agency_year where report_year = 2021") == [(0,)]
+    assert by_year[2021][1] == "—"  # nothing processed: no rate, not 0 %
+    assert dom.xpath('//table[@id="requests-by-province"]//tr[@data-province="辽宁省"]')
+
+    failing = [tr.get("data-rule") for tr in dom.xpath('//table[@id="failing-rules"]//tr[@data-rule]')]
+    assert failing == [r for (r,) in q(warehouse, """select rule from marts.reconciliation_check_results
+                                                     where outcome = 'failed' order by reports_failed desc, rule""")]
+    assert "t3_column_balance" in failing
+    docs_link = dom.get_element_by_id("rules").xpath(".//a/@href")
+    assert docs_link == ["nianbao-data-docs/index.html"] and (report.parent / docs_link[0]).exists()
+
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1280, 2400)
+    bar = tuple(int(BAR[i:i + 2], 16) for i in (1, 3, 5))
+    assert bar in {colour for _, colour in image.getcolors(maxcolors=1 << 20)}, "no chart bar drawn on screen"
+
+
+def test_chromium_check_sees_a_page_that_loads_from_the_network(tmp_path):
+    from tests.chromium import render
+
+    page = tmp_path / "cdn.html"
+    page.write_text('<html><body><img src="http://cdn.example.invalid/x.png"></body></html>', encoding="utf-8")
+    assert "http://cdn.example.invalid/x.png" in render(page).page_requests
+
+
 def test_narrative_figures_are_facts_with_source_narrative(warehouse):
     got = dict(q(warehouse, """
         select a.agency_name, f.count from marts.fct_applications f join marts.dim_agency a using (agency_id)
