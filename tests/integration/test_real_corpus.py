@@ -1,0 +1,94 @@
+"""The real-report corpus (../shared/real-reports/corpus, 24 reports as portals serve them) through
+`nianbao run`, compared with its hand-made labels at the warehouse level (tests/real_corpus.py
+says what is compared and what counts as right; `python bench/real_corpus_warehouse.py` prints the figures).
+
+What the test asserts:
+* no wrong value anywhere except the ones listed in KNOWN_WRONG, and each listed value is still
+  not right (when one becomes right or unread, remove it from the list);
+* agency and year right for every file but those in NOT_YET_RIGHT (same rule);
+* every labelled table value right and every `null` label unread for every file with table
+  labels, but those in NOT_YET_RIGHT (same rule).
+The goal is both lists empty: then the test asserts every label. The lists name files and label
+paths, never values: the only expected numbers are the labels file's.
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests import real_corpus as rc
+
+# (file, label path) of values the warehouse holds wrong today — to be emptied, never grown.
+KNOWN_WRONG = {
+    ("08-2022-2021.txt", "applications.granted_total"),  # prose: 同意公开9 beside 已主动公开1 (prose)
+    ("12-2021-2021.txt", "applications.unable_total"),  # number split over lines '2'/'7' (table reading)
+    ("15-2024-2021.md", "applications.denied_total"),  # markdown rows slipped (table reading)
+    ("15-2024-2021.md", "applications.unable_total"),
+    ("15-2024-2021.md", "applications.carried_forward_total"),
+    ("16-2025-2021.txt", "applications.other_total"),  # OCR mini-tables (table reading)
+    ("17-2022-2021.txt", "applications.new_total"),  # prose 受理75 includes the carried-over 1 (prose)
+    ("18-2024-2021.txt", "agency"),  # 发布机构 field 管委会办公室 (metadata)
+    ("21-2011-pre2019.txt", "agency"),  # 福州市平潭县人民政府: a name nobody prints (agency naming)
+    ("22-2025-2021.txt", "agency"),
+    ("23-2012-pre2019.txt", "agency"),
+}
+
+# file -> what is not yet right there: "agency", "report_year", "tables".
+NOT_YET_RIGHT = {
+    "03-2019-2019.txt": {"tables"},
+    "04-2019-2019.txt": {"tables"},
+    "07-2019-2019.txt": {"tables"},
+    "08-2022-2021.txt": {"tables"},
+    "12-2021-2021.txt": {"tables"},
+    "15-2024-2021.md": {"agency", "report_year", "tables"},
+    "16-2025-2021.txt": {"tables"},
+    "17-2022-2021.txt": {"tables"},
+    "18-2024-2021.txt": {"agency", "tables"},
+    "19-2020-2019.txt": {"tables"},
+    "21-2011-pre2019.txt": {"agency"},
+    "22-2025-2021.txt": {"agency", "tables"},
+    "23-2012-pre2019.txt": {"agency"},
+}
+
+
+@pytest.fixture(scope="module")
+def scores(tmp_path_factory):
+    work = tmp_path_factory.mktemp("corpus")
+    rc.copy_corpus(work / "raw")
+    code = rc.run_pipeline(work / "raw", work / "nianbao.duckdb", work / "dagster_home")
+    assert code == 0, "nianbao run must complete on the real corpus"
+    result = rc.score_corpus(rc.read_warehouse(work / "nianbao.duckdb"))
+    print("\n" + rc.report(result))
+    return result
+
+
+def test_the_lists_name_labelled_files(scores):
+    files = {fs.file for fs in scores}
+    assert {f for f, _ in KNOWN_WRONG} <= files
+    assert set(NOT_YET_RIGHT) <= files
+
+
+def test_no_wrong_value_but_the_known_ones(scores):
+    wrong = {(fs.file, s.path): s for fs in scores for s in fs.scores if s.verdict == "wrong"}
+    new = {k: (v.got, v.label) for k, v in wrong.items() if k not in KNOWN_WRONG}
+    assert not new, f"wrong values (got, label): {new}"
+    fixed = sorted(KNOWN_WRONG - set(wrong))
+    assert not fixed, f"no longer wrong: remove them from KNOWN_WRONG: {fixed}"
+
+
+@pytest.mark.parametrize("what, kind", [("agency", "agency"), ("report_year", "year")])
+def test_agency_and_year(scores, what, kind):
+    not_right = {fs.file for fs in scores for s in fs.scores if s.kind == kind and s.verdict != "right"}
+    expected = {f for f, kinds in NOT_YET_RIGHT.items() if what in kinds}
+    assert not_right - expected == set(), f"{what} not right (regression): {sorted(not_right - expected)}"
+    assert expected - not_right == set(), f"{what} now right: remove from NOT_YET_RIGHT: {sorted(expected - not_right)}"
+
+
+def test_tables(scores):
+    labelled = [fs for fs in scores if fs.has_table_labels]
+    not_right = {fs.file for fs in labelled if not fs.tables_right}
+    expected = {f for f, kinds in NOT_YET_RIGHT.items() if "tables" in kinds}
+    regressed = {fs.file: [(s.path, s.got, s.label) for s in fs.scores
+                           if s.kind.startswith("t") and s.verdict not in ("right", "null_unread")]
+                 for fs in labelled if fs.file in not_right - expected}
+    assert not regressed, f"tables no longer right (path, got, label): {regressed}"
+    assert expected - not_right == set(), f"tables now right: remove from NOT_YET_RIGHT: {sorted(expected - not_right)}"
