@@ -13,9 +13,11 @@ paths, never values: the only expected numbers are the labels file's.
 """
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from tests import real_corpus as rc
+from tests.cells_reached import unreached_cells
 
 # (file, label path) of values the warehouse holds wrong today — to be emptied, never grown.
 KNOWN_WRONG = {
@@ -51,14 +53,24 @@ NOT_YET_RIGHT = {
 
 
 @pytest.fixture(scope="module")
-def scores(tmp_path_factory):
+def warehouse(tmp_path_factory):
     work = tmp_path_factory.mktemp("corpus")
     rc.copy_corpus(work / "raw")
     code = rc.run_pipeline(work / "raw", work / "nianbao.duckdb", work / "dagster_home")
     assert code == 0, "nianbao run must complete on the real corpus"
-    result = rc.score_corpus(rc.read_warehouse(work / "nianbao.duckdb"))
+    return work / "nianbao.duckdb"
+
+
+@pytest.fixture(scope="module")
+def scores(warehouse):
+    result = rc.score_corpus(rc.read_warehouse(warehouse))
     print("\n" + rc.report(result))
     return result
+
+
+def test_every_cell_read_reaches_the_facts(warehouse):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert unreached_cells(con) == {}
 
 
 def test_the_lists_name_labelled_files(scores):

@@ -2,7 +2,8 @@
 -- Figures come from the agency-year's primary report (int_report_duplicates.is_agency_year_primary): when an agency
 -- has several reports for one year they are not summed, which would double count.
 -- Counts are sums of leaf fact cells, so they are null when the report has no such cells
--- (e.g. no table 四), not 0 — except reviews_total / lawsuits_total of a pre-2019 report, which
+-- (e.g. no table 四), not 0 — except requests_processed_printed (the printed （七）总计, or the
+-- 办结 count stated in prose, from fct_table_totals) and reviews_total / lawsuits_total of a pre-2019 report, which
 -- come from its legacy measures (kept out of the facts, format-spec §5.8). figures_origin says
 -- where the figures came from: the national table, prose of a 2019+ report, or legacy measures.
 
@@ -70,6 +71,20 @@ litigation as (
     group by f.report_id
 ),
 
+-- the （七）总计 as printed, or the 办结 count stated in prose when table 三 is missing
+printed_totals as (
+    select
+        f.report_id,
+        coalesce(
+            max(f.count) filter (where f.col_id = 'total'),
+            sum(f.count) filter (where f.col_id <> 'total')
+        ) as requests_processed_printed
+    from {{ ref('fct_table_totals') }} as f
+    semi join primary_reports as p on p.report_id = f.report_id
+    where f.table_id = 't3' and f.row_id = 'total_processed'
+    group by f.report_id
+),
+
 -- pre-2019 reports: legacy measures that no fact holds (review and lawsuit totals are kept
 -- as legacy measures only, format-spec §5.8), and fees
 legacy as (
@@ -94,6 +109,7 @@ joined as (
         a.requests_carried_over,
         a.requests_carried_forward,
         o.requests_processed,
+        pt.requests_processed_printed,
         {%- for column in outcome_columns.values() %}
         o.{{ column }},
         {%- endfor %}
@@ -115,6 +131,7 @@ joined as (
     left join outcomes as o on o.report_id = p.report_id
     left join litigation as l on l.report_id = p.report_id
     left join legacy as lg on lg.report_id = p.report_id
+    left join printed_totals as pt on pt.report_id = p.report_id
 )
 
 select
@@ -146,6 +163,7 @@ select
     cast(j.requests_carried_over as bigint) as requests_carried_over,
     cast(j.requests_carried_forward as bigint) as requests_carried_forward,
     cast(j.requests_processed as bigint) as requests_processed,
+    cast(j.requests_processed_printed as bigint) as requests_processed_printed,
     {%- for column in outcome_columns.values() %}
     cast(j.{{ column }} as bigint) as {{ column }},
     {%- endfor %}
