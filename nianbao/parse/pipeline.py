@@ -197,7 +197,7 @@ def parse_document(doc: Document, result: ParseResult) -> None:
     read_tables = {c.table_id for c in table_cells}
     cells = list(table_cells)
     for fig in figures:
-        if fig.table_id in read_tables:
+        if fig.table_id in read_tables or fig.compare_only:
             continue
         cells.append(fig.cell())
         result.note("info", "prose_figure", f"{fig.table_id} {fig.row_id}×{fig.col_id} = {fig.value:g} stated "

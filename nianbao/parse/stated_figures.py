@@ -15,8 +15,13 @@ Deliberate handling of the traps of format-spec §3.4:
 
 * a number is read by one measure only (the first, in vocabulary order, whose phrase reaches
   it); phrases ending in 各/均 ("行政复议和行政诉讼各0件") are the exception;
-* sentences matched by a ``legacy_traps`` pattern (依申请公开信息 N 条 = documents by 公开属性)
-  are not read at all, and a parse note says so;
+* what a ``legacy_traps`` pattern matches is not read, for every measure or for the measure
+  groups the trap names, with a parse note: its sentence (依申请公开信息 N 条 = documents by
+  公开属性), or its clause to the sentence's end (counts since the 条例 took effect, 历年累计;
+  未发生…被纠错或败诉, which says nothing of how many reviews there were), or only its own
+  words (a table-四 label such as 未经复议直接起诉 is no zero statement);
+* a figure that says it combines two categories (予以公开及部分公开42件) is its own measure,
+  never one category's;
 * a figure whose clause names another year ("2013年全年…406条" in a 2014 report) is skipped;
 * a measure stated twice with different values keeps the first (tables before prose) and the
   other is a parse note;
@@ -109,6 +114,7 @@ class StatedFigure:
     printed_total: bool = False
     compare_rows: tuple[str, ...] = ()
     compare_col: str | None = None
+    compare_only: bool = False  # never a cell: only compared with the report's own table
 
     @property
     def measure(self) -> str:  # the name the narrative rule reports it under
@@ -299,12 +305,40 @@ def _bounded_matches(pattern: re.Pattern, text: str, start: int, end: int, span:
             pos = m.end()  # > at: the pattern matches no empty text
 
 
+@dataclass(frozen=True)
+class _Trap:
+    id: str
+    pattern: re.Pattern
+    unless: re.Pattern | None  # the trap does not apply when this occurs earlier in its sentence
+    needs: Needs
+    scope: str  # sentence | from_clause (its clause's start to the sentence's end) | match
+    groups: frozenset[str] | None  # measure groups it hides figures from (None: every group)
+
+
+@dataclass(frozen=True)
+class _Mask:
+    start: int
+    end: int
+    groups: frozenset[str] | None
+
+    def hides(self, pos: int, group: str) -> bool:
+        return self.start <= pos < self.end and (self.groups is None or group in self.groups)
+
+
+_TRAP_SCOPES = ("sentence", "from_clause", "match")
+
+
 @cache
-def _traps() -> tuple[tuple[str, re.Pattern, re.Pattern, Needs], ...]:
+def _traps() -> tuple[_Trap, ...]:
     out = []
     for t in load().legacy_traps:
         pattern = re.compile(t["pattern"])
-        out.append((t["id"], pattern, re.compile(t.get("unless_before", "$^")), required_literals(pattern)))
+        scope = t.get("scope", "sentence")
+        if scope not in _TRAP_SCOPES:
+            raise ValueError(f"legacy_traps {t['id']}: scope {scope!r} is not one of {_TRAP_SCOPES}")
+        groups = frozenset(t["groups"]) if t.get("groups") else None
+        unless = re.compile(t["unless_before"]) if t.get("unless_before") else None
+        out.append(_Trap(t["id"], pattern, unless, required_literals(pattern), scope, groups))
     return tuple(out)
 
 
@@ -416,18 +450,27 @@ def _clause_start(text: str, pos: int) -> int:
     return cut + 1 if cut >= 0 else lo
 
 
-def _masked_sentences(text: str, read: LegacyRead, sentences: _Sentences | None = None) -> list[tuple[int, int]]:
+def _masked_sentences(text: str, read: LegacyRead, sentences: _Sentences | None = None) -> list[_Mask]:
+    """The stretches the traps hide (vocabulary ``legacy_traps``): each trap's sentence, or
+    from the start of its clause to the sentence's end ("…2016年受理12件，自《条例》实施以来累计
+    受理129件。" keeps the 12), or only its own words (a printed label)."""
     sentences = sentences or _Sentences(text)
     spans = []
-    for trap_id, pattern, unless, needs in _traps():
-        if not may_match(needs, text):
+    for trap in _traps():
+        if not may_match(trap.needs, text):
             continue
-        for m in pattern.finditer(text):
+        for m in trap.pattern.finditer(text):
             s, e = sentences.bounds(m.start())
-            if unless.search(text[s:m.start()]):
+            if trap.unless is not None and trap.unless.search(text[s:m.start()]):
                 continue
-            spans.append((s, e))
-            read.note("info", "legacy_trap", f"{trap_id}: not read as figures: {text[s:e][:120]}")
+            if trap.scope == "from_clause":
+                s = max(s, _clause_start(text, m.start()))
+            elif trap.scope == "match":
+                s, e = m.start(), m.end()
+            spans.append(_Mask(s, e, trap.groups))
+            if trap.scope != "match":
+                what = f"figures of {', '.join(sorted(trap.groups))}" if trap.groups else "figures"
+                read.note("info", "legacy_trap", f"{trap.id}: not read as {what}: {text[s:e][:120]}")
     return spans
 
 
@@ -460,7 +503,7 @@ def _parents() -> frozenset[str]:
 
 def _read_prose(text: str, read: LegacyRead, measures: AbstractSet[str] | None, year: int | None,
                 found: dict[tuple[str, str | None], LegacyValue],
-                context: tuple[_Sentences, list[tuple[int, int]]]) -> None:
+                context: tuple[_Sentences, list[_Mask]]) -> None:
     """``context``: the text's sentences and masked (trap) spans, shared with _read_zero."""
     sentences, masked = context
     segments = _candidate_segments(text)
@@ -470,8 +513,8 @@ def _read_prose(text: str, read: LegacyRead, measures: AbstractSet[str] | None, 
     parents = _parents()
     parent_at: list[tuple[int, str]] = []  # sorted (position, parent measure) of parent figures read
 
-    def in_mask(pos: int) -> bool:
-        return any(s <= pos < e for s, e in masked)
+    def in_mask(pos: int, group: str) -> bool:
+        return any(mask.hides(pos, group) for mask in masked)
 
     def nearest_parent(sentence_start: int, pos: int) -> str | None:
         i = bisect.bisect_left(parent_at, (pos, ""))
@@ -494,7 +537,7 @@ def _read_prose(text: str, read: LegacyRead, measures: AbstractSet[str] | None, 
                 for mt in _phrase_matches(pattern, text, seg_start, seg_end, span):
                     num_span = mt.span(1)
                     phrase_text = mt.group(0)[: mt.start(1) - mt.start(0)]
-                    if masked and in_mask(mt.start()):
+                    if masked and in_mask(mt.start(), comp.measure.group):
                         continue
                     shared = _SHARED.search(phrase_text) is not None
                     if num_span in consumed and not shared:
@@ -525,7 +568,7 @@ def _read_prose(text: str, read: LegacyRead, measures: AbstractSet[str] | None, 
 
 def _read_zero(text: str, read: LegacyRead, measures: AbstractSet[str] | None, year: int | None,
                found: dict[tuple[str, str | None], LegacyValue],
-               context: tuple[_Sentences, list[tuple[int, int]]]) -> None:
+               context: tuple[_Sentences, list[_Mask]]) -> None:
     sentences, masked = context
     stated = {m for m, _ in found}
     for comp in _compiled():
@@ -536,7 +579,7 @@ def _read_zero(text: str, read: LegacyRead, measures: AbstractSet[str] | None, y
             if not may_match(needs, text):
                 continue  # cannot match: no hit
             hit = next((z for z in pattern.finditer(text)
-                        if not any(s <= z.start() < e for s, e in masked)
+                        if not any(mask.hides(z.start(), comp.measure.group) for mask in masked)
                         and not _other_year(text, sentences.bounds(z.start())[0], z.start(), year)), None)
             if hit:
                 found[(m_id, comp.channel)] = LegacyValue(m_id, 0.0, None, hit.group(0), comp.channel,
@@ -685,7 +728,7 @@ def _crosswalk_sources() -> tuple[tuple[Crosswalk, frozenset[str]], ...]:
 def _figure(cw: Crosswalk, used: tuple[str, ...], values: dict[str, float], texts: dict[str, list[str]]) -> StatedFigure:
     text = "; ".join(t for m in used for t in texts[m])
     return StatedFigure(cw.table, cw.row, cw.col, float(sum(values[m] for m in used)), text, used,
-                        cw.printed_total, cw.compare_rows, cw.compare_col)
+                        cw.printed_total, cw.compare_rows, cw.compare_col, cw.compare_only)
 
 
 def _drop_overlapping_outcomes(figures: list[StatedFigure], values: dict[str, float],
@@ -695,7 +738,7 @@ def _drop_overlapping_outcomes(figures: list[StatedFigure], values: dict[str, fl
     v = load()
     not_outcomes = {f.id for f in v.flows} | {v.t3_total_row.id}
     replies = next((f.value for f in figures if f.table_id == "t3" and f.row_id == v.t3_total_row.id), None)
-    outcome_figs = [f for f in figures if f.table_id == "t3" and f.row_id not in not_outcomes]
+    outcome_figs = [f for f in figures if f.table_id == "t3" and f.row_id not in not_outcomes and not f.compare_only]
     total = sum(f.value for f in outcome_figs)
     if replies is None or total <= replies + 1e-6:
         return figures
@@ -776,7 +819,7 @@ def figure_for_row(row: str, value: float, text: str = "") -> StatedFigure:
     ``administrative_review`` …), compared with what the crosswalk says."""
     cw = next(c for c in load().legacy_crosswalk if c.row == row and c.applies_to("2019"))
     return StatedFigure(cw.table, cw.row, cw.col, float(value), text, cw.measures[:1], cw.printed_total,
-                        cw.compare_rows, cw.compare_col)
+                        cw.compare_rows, cw.compare_col, cw.compare_only)
 
 
 def find_prose_figures(text: str, template: str = "2019", year: int | None = None) -> list[StatedFigure]:

@@ -65,9 +65,7 @@ def legacy_measure_rows() -> list[dict]:
             "channel_labels_zh": "、".join(channels.get(c, c) for c in chans) if chans else None,
             "read_in_2019_prose": m.prose_2019, "context_measure": m.context,
             "suggested_leaf": m.leaf, "suggested_leaf_match": m.leaf_match,
-            "fact_table": {"t3": "fct_application_outcomes" if cw and cw.row not in {f.id for f in v.flows}
-                           and cw.row != v.t3_total_row.id else "fct_applications", "t4": "fct_litigation"}.get(cw.table)
-            if cw and not cw.printed_total else None,
+            "fact_table": _fact_table(v, cw),
             "fact_row": cw.row if cw else None, "fact_col": cw.col if cw else None,
             "fact_templates": ",".join(cw.templates) if cw and cw.templates else ("all" if cw else None),
             "fact_match": cw.match if cw else None,
@@ -75,3 +73,15 @@ def legacy_measure_rows() -> list[dict]:
             "sort_order": m.sort_order,
         })
     return rows
+
+
+def _fact_table(v, cw) -> str | None:
+    """The mart a crosswalked measure reaches: a printed total (答复总数 → （七）总计) reaches
+    fct_table_totals, a compare-only figure no fact."""
+    if cw is None or cw.compare_only:
+        return None
+    if cw.printed_total:
+        return "fct_table_totals"
+    if cw.table == "t4":
+        return "fct_litigation"
+    return "fct_applications" if cw.row in {f.id for f in v.flows} else "fct_application_outcomes"

@@ -115,6 +115,7 @@ class Crosswalk:
     match: str
     templates: tuple[str, ...] = ()  # empty: every template
     printed_total: bool = False
+    compare_only: bool = False  # no cell of the facts: only compared with the report's table
     compare_rows: tuple[str, ...] = ()
     compare_col: str | None = None
     note: str | None = None
@@ -234,7 +235,7 @@ def _crosswalk(d: dict) -> Crosswalk:
     return Crosswalk(
         table=d["table"], row=d["row"], col=d.get("col", "unspecified"), source=parse_expression(d["from"]),
         match=d["match"], templates=tuple(str(t) for t in d.get("templates", [])),
-        printed_total=bool(d.get("printed_total", False)),
+        printed_total=bool(d.get("printed_total", False)), compare_only=bool(d.get("compare_only", False)),
         compare_rows=tuple(compare.get("rows", [])), compare_col=compare.get("col"), note=d.get("note"),
     )
 

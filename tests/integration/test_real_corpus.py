@@ -21,7 +21,6 @@ from tests.cells_reached import unreached_cells
 
 # (file, label path) of values the warehouse holds wrong today — to be emptied, never grown.
 KNOWN_WRONG = {
-    ("08-2022-2021.txt", "applications.granted_total"),  # prose: 同意公开9 beside 已主动公开1 (prose)
     ("12-2021-2021.txt", "applications.unable_total"),  # number split over lines '2'/'7' (table reading)
     ("15-2024-2021.md", "applications.denied_total"),  # markdown rows slipped (table reading)
     ("15-2024-2021.md", "applications.unable_total"),

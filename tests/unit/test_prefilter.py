@@ -23,7 +23,7 @@ def _vocabulary_patterns() -> list[re.Pattern]:
     out = []
     for comp in _compiled():
         out += list(comp.phrases) + list(comp.zero) + list(comp.labels)
-    out += [t[1] for t in _traps()]
+    out += [t.pattern for t in _traps()]
     return out
 
 

@@ -85,3 +85,17 @@ def test_prose_figure_by_row_id_is_compared_like_the_crosswalk_says():
     assert [(x.scope_id, x.passed) for x in got] == [("administrative_review", True), ("lawsuit_unspecified", False)]
     blank = [Cell("t4", "administrative_review", "total", None)]
     assert narrative_consistency([figure_for_row("administrative_review", 7)], blank) == []
+
+
+def test_already_public_answers_count_as_granted_in_a_2019_report():
+    # a 2022 report whose table 三 was lost, its prose in the old words (莆田市统计局 2022):
+    # 予以公开 (2021 template) = 属于已主动公开 + 同意公开
+    text = ("莆田市某某局2022年政府信息公开工作年度报告\n一、总体情况\n2022年我局共受理依申请公开信息15件，"
+            "均为网络申请。15件依申请公开信息已按规定进行受理并答复，其中属于已主动公开答复数1件，"
+            "同意公开答复数9件，\n非我局职能或无相关统计数据无法提供数\n5件。\n")
+    assert _narrative(_parse_text(text)) == {
+        ("t3", "new_received", "unspecified"): 15, ("t3", "granted", "unspecified"): 10,
+        ("t3", "unable_to_provide_unspecified", "unspecified"): 5}
+    # 已主动公开 alone is not all of 予以公开: not read as granted
+    alone = text.replace("同意公开答复数9件，", "")
+    assert ("t3", "granted", "unspecified") not in _narrative(_parse_text(alone))
