@@ -98,6 +98,7 @@ class Held:
 
     agency: str | None = None
     report_year: int | None = None
+    agency_id: str | None = None
     leaves: dict[tuple[str, str, str], float] = field(default_factory=dict)  # (table, row, col) -> value
     totals: dict[tuple[str, str, str], float | None] = field(default_factory=dict)  # printed totals
 
@@ -109,12 +110,12 @@ def read_warehouse(db: Path) -> dict[str, Held]:
     out: dict[str, Held] = {}
     with duckdb.connect(str(db), read_only=True) as con:
         by_id: dict[str, Held] = {}
-        for rid, path, agency, year in con.execute("""
-                select r.report_id, f.source_path, a.agency_name, r.report_year
+        for rid, path, agency, year, agency_id in con.execute("""
+                select r.report_id, f.source_path, a.agency_name, r.report_year, r.agency_id
                 from marts.dim_source_file f
                 join marts.dim_report r using (report_id)
                 left join marts.dim_agency a using (agency_id)""").fetchall():
-            held = by_id.setdefault(rid, Held(agency, year))
+            held = by_id.setdefault(rid, Held(agency, year, agency_id))
             out[Path(path).name] = held
         for table, sql in (
             ("t3", "select report_id, flow, applicant_type, count from marts.fct_applications"),
@@ -233,6 +234,15 @@ def score_file(label: dict, held: Held | None) -> FileScore:
             got = values[path]
             fs.scores.append(Score(path, kind, want, got, _verdict(want, got)))
     return fs
+
+
+def same_body(a: dict, b: dict) -> bool:
+    """Two labelled files are reports of one body when each one's agency is a name of the other
+    (its agency or an alias): 莆田市 (aliases 莆田市人民政府) and 莆田市人民政府 (alias 莆田市) are;
+    莆田市 (alias 莆田市人民政府办公室, which compiled it) and 莆田市人民政府办公室 are not."""
+    def names(x):
+        return {x["agency"], *x.get("agency_aliases", ())}
+    return a["agency"] in names(b) and b["agency"] in names(a)
 
 
 def score_corpus(held: dict[str, Held]) -> list[FileScore]:

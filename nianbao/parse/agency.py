@@ -111,6 +111,13 @@ def _known_prefix(kind: str, text: str) -> str | None:
     return max(names, key=len) if names else None
 
 
+def starts_with_place(text: str) -> bool:
+    """Whether ``text`` opens with a province, city or county of the national division table
+    (or a central body's prefix): a place name, not words that happen to end in 市 or 区."""
+    return (text.startswith(tuple(PROVINCES)) or _CENTRAL.match(text) is not None
+            or _known_prefix("city", text) is not None or _known_prefix("county", text) is not None)
+
+
 def division_code(index_number: str | None) -> str | None:
     """The 6-digit administrative-division code inside a 索引号 that starts with a valid unified
     social credit code; None otherwise (organisation codes, site-specific numbers, typos)."""
@@ -304,9 +311,18 @@ def canonical_name(name: str, geo: dict) -> str:
     return "".join(p or "" for p in (province, city, county, town)) + body
 
 
+def display_name(name: str) -> str:
+    """The name as the body prints it, in simplified script: width folded, spaces dropped;
+    nothing added or unified (龙泉市安仁镇人民政府 stays as printed, 南浔区府办 too)."""
+    return re.sub(r"\s+", "", to_simplified(fold_width(name))).strip("()|:")
+
+
 def identify(name: str | None, index_number: str | None = None) -> dict[str, str | None]:
-    """Normalised name, printed name, division code and geography of an issuing body."""
-    out = {"agency_name": None, "agency_name_printed": name, "division_code": None,
+    """An issuing body: its name as printed (``agency_name``, simplified script) and verbatim
+    (``agency_name_printed``), the qualified name that identifies it across years
+    (``agency_qualified_name``: body variants unified, its city in front), the division code
+    and its geography."""
+    out = {"agency_name": None, "agency_name_printed": name, "agency_qualified_name": None, "division_code": None,
            "province": None, "city": None, "county": None, "admin_level": None}
     code = division_code(index_number)
     out["division_code"] = code
@@ -316,5 +332,6 @@ def identify(name: str | None, index_number: str | None = None) -> dict[str, str
     normalised = normalise_agency_name(name)
     geo = _complete(locate(normalised), place_of_division(code))
     out.update(geo)
-    out["agency_name"] = canonical_name(normalised, geo)
+    out["agency_name"] = display_name(name) or None
+    out["agency_qualified_name"] = canonical_name(normalised, geo)
     return out

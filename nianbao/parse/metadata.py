@@ -3,24 +3,40 @@ from __future__ import annotations
 
 import datetime
 import re
+from dataclasses import dataclass
+from functools import cache
 
+from nianbao.parse.agency import starts_with_place
 from nianbao.parse.model import Metadata, Note
 from nianbao.parse.prefilter import may_match, required_literals
+from nianbao.vocabulary.loader import load
 
-# Titles after normalisation (simplified, half-width). The year is the report year.
+# Titles after normalisation (simplified, half-width). The year is the report year. No digit
+# between the year and 信息公开 (page chrome run together with the title holds other years).
 _TITLE = re.compile(
-    r"(?P<pre>[^\n|]{0,60}?)(?P<year>(?:19|20)\d\d)\s*年\s*(?:度)?(?P<mid>[^\n|]{0,40}?)"
+    r"(?P<pre>[^\n|]{0,60}?)(?P<year>(?:19|20)\d\d)\s*年\s*(?:度)?(?P<mid>[^\n|\d]{0,40}?)"
     r"(?:政府|政务)信息公开(?:工作)?(?:的)?(?:年度)?(?:工作)?(?:报告|年报|情况报告|工作总结|数据统计)"
 )
 _AGENCY_TAIL = re.compile(r"([\u4e00-\u9fff()]{2,40})$")
 _AGENCY_HEAD = re.compile(r"^([\u4e00-\u9fff()]{2,40})")
 _AGENCY_LINE = re.compile(r"^[\u4e00-\u9fff()]{2,40}(?:人民政府|办公厅|办公室|政府|局|委员会|委|厅|部|署|中心|办事处|管理处|总局)$")
+# What an issuing body's name ends with: a body, or a place (a bare place names its government).
+_AGENCY_END = re.compile(
+    r"(?:人民政府|政府|办公厅|办公室|委员会|管委会|局|委|办|厅|部|署|中心|院|所|站|队|会|处|社|馆|公司|集团|"
+    r"市|县|区|旗|盟|州|省|镇|乡|街道|办事处)$")
+_NOT_AGENCY = re.compile(r"^(?:全|本|我|各|该)(?:市|区|县|省|州|旗|镇|乡|局|委|办|厅|单位|机关|部门)$")
 _FIELD_AGENCY = re.compile(r"发布机构\s*[:|]?\s*\|?\s*([\u4e00-\u9fff()]{2,40})")
 _FIELD_INDEX = re.compile(r"索\s*引\s*号\s*[:|]?\s*\|?\s*([0-9A-Za-z][0-9A-Za-z\-/_.]{5,60})")
 _FIELD_DATE = re.compile(
     r"(?:发布日期|发文日期|成文日期|发布时间|生成日期)\s*[:|]?\s*\|?\s*((?:19|20)\d\d)\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})"
 )
 _JUNK_PREFIX = re.compile(r"^(?:关于|印发|发布|公布|当前位置.*?>|首页.*?>)+")
+# The statistics period (统计期限自2019年1月1日起至2019年12月31日止): the report year when no
+# title gives it.
+_PERIOD = re.compile(
+    r"(?:统计|所列数据)[^。;\n]{0,16}?((?:19|20)\d\d)\s*年\s*1\s*月\s*1\s*日[^。;\n\d]{0,6}?(?:至|到|—|-|~)\s*"
+    r"(?:((?:19|20)\d\d)\s*年\s*)?12\s*月\s*31\s*日"
+)
 # Documents that use the 年报 vocabulary but are not annual reports (format-spec §4.8), by title.
 _NOT_ANNUAL = (
     ("half_year_statistics", re.compile(r"上半年|下半年|半年度|半年")),
@@ -44,32 +60,120 @@ _AGGREGATE = re.compile(
 _AGGREGATE_NEEDS = required_literals(_AGGREGATE)  # a text without them is not searched
 AGGREGATE_LINES = 60  # lines after the title searched for the aggregate statement
 
+_SHORT_LINE = 40  # lines this short may be one title broken by Word runs or a PDF's wrapping
+_JOIN_LINES = 4  # a title is joined from at most this many lines
+_LONG_LINE = 200  # a longer line is a paragraph or a flattened page: only its head is a title
+_TITLE_HEAD = 100  # …and there the year must come within this many characters
+_SENTENCE_END = re.compile(r"[。;!?！？]")
 
 _PERIOD_WORDS = re.compile(r"^(?:上半年|下半年|半年度|全年|年度|第[一二三四]季度|\d{1,2}(?:-\d{1,2})?月(?:份)?)")
 
 
+@cache
+def _boilerplate() -> tuple[re.Pattern, tuple[str, ...]]:
+    md = load().metadata
+    words = sorted(md.get("agency_boilerplate", ()), key=len, reverse=True)
+    return (re.compile("|".join(map(re.escape, words))) if words else re.compile("$^"),
+            tuple(md.get("report_references", ())))
+
+
 def _clean_agency(name: str) -> str | None:
+    """The issuing body's name in a run of text before (or after) a title's year, or None when
+    the run holds no name: boilerplate words ("现将编制的", "特向社会公布", "栏目") are cut off with
+    everything before them, and what is left must end like a body or a place."""
     name = _JUNK_PREFIX.sub("", name.replace(" ", "")).strip("()")
+    cut = None
+    for m in _boilerplate()[0].finditer(name):
+        cut = m.end()
+    if cut is not None:
+        name = name[cut:]
     name = _PERIOD_WORDS.sub("", name)
-    name = re.sub(r"^\d+", "", name)
-    return name if len(name) >= 2 else None
+    name = re.sub(r"^\d+", "", name).strip("()")
+    if len(name) < 2 or not _AGENCY_END.search(name) or _NOT_AGENCY.match(name):
+        return None
+    return _from_known_place(name)
 
 
-def find_title(lines: list[str]) -> tuple[int, re.Match] | None:
-    """The first line that reads like a report title (skipping metadata-field lines)."""
-    for i, line in enumerate(lines):
-        line = line.strip().rstrip("| ")
-        if len(line) > 200 or "内容概括" in line or "信息公开" not in line:
-            continue  # (every _TITLE match holds 信息公开: a line without it is not searched)
-        m = _TITLE.search(line)
-        if m:
-            return i, m
+def _from_known_place(name: str) -> str:
+    """A name that has page words before its place (年以前政府信息公开申请莆田市统计局) starts at
+    the first province, city or county of the national table in it."""
+    if starts_with_place(name) or name.startswith(("中共", "中国共产党")):
+        return name
+    for k in range(1, len(name) - 1):
+        if starts_with_place(name[k:]):
+            return name[k:]
+    return name
+
+
+@dataclass(frozen=True)
+class _Title:
+    line: int  # the line the title starts on
+    match: re.Match
+    text: str  # the text searched (one line, its head, or short lines joined)
+
+
+def _title_candidates(lines: list[str]):
+    """(line index, text) to search for a title, in document order: each line (a long line's
+    head only), then short lines joined with the next ones ("2024 年上海市科委政府信息公开工作" /
+    "年度报告"; "三明" / "市人民政府20" / "21" / "年政府信息公开工作年度报告。…")."""
+    n = len(lines)
+    for i in range(n):
+        line = lines[i].strip().rstrip("| ")
+        if not line:
+            continue
+        yield i, line[:_LONG_LINE] if len(line) > _LONG_LINE else line
+        if len(line) > _SHORT_LINE or _SENTENCE_END.search(line):
+            continue
+        joined = line
+        for j in range(i + 1, min(i + _JOIN_LINES, n)):
+            nxt = lines[j].strip().rstrip("| ")
+            if not nxt or _names_agency(_TITLE.search(nxt)):
+                break  # (a line that holds a whole title, its agency included, is a title of its own)
+            joined += nxt[:_SHORT_LINE]
+            yield i, joined
+            if len(nxt) > _SHORT_LINE or _SENTENCE_END.search(nxt):
+                break
+
+
+def _pre_agency(m: re.Match) -> str | None:
+    """The issuing body a title names before its year ("标题: 莆田市2008年度…"), if any."""
+    pre = re.sub(r"\d+\s*号", "|", m["pre"].replace(" ", ""))  # a document number (莆统〔2020〕7号)
+    tail = _AGENCY_TAIL.search(pre)
+    return _clean_agency(tail.group(1)) if tail else None
+
+
+def _mid_agency(m: re.Match) -> str | None:
+    """The issuing body a title names after its year ("2019年上海市人民政府办公厅政府信息…")."""
+    head = _AGENCY_HEAD.search(m["mid"].replace(" ", ""))
+    return _clean_agency(head.group(1)) if head else None
+
+
+def _names_agency(m: re.Match | None) -> bool:
+    return m is not None and (_pre_agency(m) is not None or _mid_agency(m) is not None)
+
+
+def _is_reference(text: str, m: re.Match) -> bool:
+    """The title names a notice about reports (…年度报告有关事项的通知), not this report."""
+    after = text[m.end():].lstrip(" 》\"”")
+    return after.startswith(_boilerplate()[1])
+
+
+def find_title(lines: list[str]) -> tuple[int, re.Match, str] | None:
+    """The first text that reads like a report title (skipping metadata-field lines), with its
+    line index and the text it was found in."""
+    for i, text in _title_candidates(lines):
+        if "内容概括" in text or "信息公开" not in text:
+            continue  # (every _TITLE match holds 信息公开: a text without it is not searched)
+        for m in _TITLE.finditer(text):
+            if len(text) >= _LONG_LINE and m.start("year") > _TITLE_HEAD:
+                break
+            if not _is_reference(text, m):
+                return i, m, text
     for i, line in enumerate(lines):
         line = line.strip().rstrip("| ")
         m = _OTHER_TITLE.search(line) if len(line) <= 60 and "政务公开" in line else None
         if m:
-            return i, m
-    return None
+            return i, m, line
 
 
 def is_aggregate(lines: list[str], title_idx: int | None) -> bool:
@@ -87,22 +191,17 @@ def extract_metadata(lines: list[str], head_text: str,
     title = find_title(lines)
     title_agency = None
     if title:
-        i, m = title
-        md.title = m.group(0).strip(" |-").strip()
+        i, m, text = title
         md.report_year = int(m["year"])
         pre = m["pre"].replace(" ", "")
-        mid = m["mid"].replace(" ", "")
-        tail = _AGENCY_TAIL.search(pre)
-        head = _AGENCY_HEAD.search(mid)
-        if tail:
-            title_agency = _clean_agency(tail.group(1))
-        elif head:  # "2019年上海市人民政府办公厅政府信息公开工作年度报告"
-            title_agency = _clean_agency(head.group(1))
-        elif i > 0 and not pre:
+        title_agency = _pre_agency(m) or _mid_agency(m)
+        if title_agency is None and i > 0 and not pre.strip(" |:"):
             # a title set on two lines (PDF cover: "淮安市人民政府" / "2024 年政府信息公开…")
             prev = lines[i - 1].strip().replace(" ", "")
             if _AGENCY_LINE.match(prev):
                 title_agency = _clean_agency(prev)
+        body = text[m.start("year"):m.end()].strip()
+        md.title = title_agency + body if title_agency and pre.endswith(title_agency) else body
         for kind, pattern in _NOT_ANNUAL:
             if pattern.search(md.title):
                 md.document_kind = kind
@@ -111,12 +210,17 @@ def extract_metadata(lines: list[str], head_text: str,
     fm = _FIELD_AGENCY.search(head_text)
     if fm:
         field_agency = _clean_agency(fm.group(1))
-    # The 发布机构 field usually gives the fuller name (湖州市南浔区人民政府 for a title's
-    # 南浔区人民政府); prefer it when it names the same body.
-    if field_agency and (not title_agency or title_agency in field_agency):
+    # The 发布机构 field may give the same body with its places (湖州市南浔区人民政府 for a
+    # title's 南浔区人民政府): then it is preferred. A longer name that only starts with the
+    # title's (平潭综合实验区管委会办公室 for 平潭综合实验区) is the office that published it.
+    if field_agency and (not title_agency or (field_agency.endswith(title_agency) and field_agency != title_agency)):
         md.agency_name = field_agency
     else:
         md.agency_name = title_agency
+    if md.report_year is None:  # (Word runs break the sentence: "2019" / "年数据的统计期限为")
+        pm = _PERIOD.search("".join(line.strip() for line in lines))
+        if pm:
+            md.report_year = int(pm.group(2) or pm.group(1))
     md.is_aggregate = is_aggregate(lines, title[0] if title else None)
     im = _FIELD_INDEX.search(head_text)
     if im:

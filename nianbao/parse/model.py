@@ -48,7 +48,7 @@ class RuleResult:
 @dataclass
 class Metadata:
     title: str | None = None
-    agency_name: str | None = None
+    agency_name: str | None = None  # as the report prints it, simplified script
     report_year: int | None = None
     published_on: str | None = None  # ISO date
     index_number: str | None = None
@@ -58,6 +58,7 @@ class Metadata:
     admin_level: str | None = None
     document_kind: str = "annual_report"
     agency_name_printed: str | None = None  # the name as the report prints it (before normalisation)
+    agency_qualified_name: str | None = None  # the body's identity across years (agency_id): see parse.agency
     division_code: str | None = None  # 6-digit administrative-division code from the 索引号
     is_aggregate: bool = False  # the report sums the figures of many agencies (综合各县、区…)
     outline_family: str | None = None  # pre-2019 outline: A, B or C (format-spec §3)

@@ -45,6 +45,7 @@ def result_rows(result: ParseResult, source_path: str) -> RawRows:
         "rejection_reason": result.rejection_reason, "document_kind": md.document_kind,
         "parser_version": result.parser_version, "agency_name_printed": md.agency_name_printed,
         "division_code": md.division_code, "is_aggregate": md.is_aggregate, "outline_family": md.outline_family,
+        "agency_qualified_name": md.agency_qualified_name,
     }
     rows.reports.append(tuple(report[c] for c in column_names("reports")))
     rows.report_cells = [

@@ -38,7 +38,7 @@ RAW_TABLES: dict[str, list[tuple[str, str, str]]] = {
         ("file_format", "VARCHAR", "text, html, pdf or docx"),
         ("encoding", "VARCHAR", "Detected text encoding (text and HTML files)"),
         ("title", "VARCHAR", "Report title as found (normalised to simplified script)"),
-        ("agency_name", "VARCHAR", "Issuing body (发布机构), normalised simplified name"),
+        ("agency_name", "VARCHAR", "Issuing body (发布机构) as the report prints it, in simplified script"),
         ("province", "VARCHAR", "Province of the issuing body, from its name"),
         ("city", "VARCHAR", "Prefecture-level city, from the name"),
         ("county", "VARCHAR", "County-level unit, from the name"),
@@ -52,12 +52,15 @@ RAW_TABLES: dict[str, list[tuple[str, str, str]]] = {
         ("rejection_reason", "VARCHAR", "Why the report is rejected, or what is missing when not complete"),
         ("document_kind", "VARCHAR", "annual_report, or another kind of document recognised by its title"),
         ("parser_version", "VARCHAR", "Version of the parser that produced these rows"),
-        ("agency_name_printed", "VARCHAR", "Issuing body as the report prints it (agency_name is its normalised form)"),
+        ("agency_name_printed", "VARCHAR", "Issuing body verbatim, before script and width folding (agency_name is its "
+         "simplified form)"),
         ("division_code", "VARCHAR", "6-digit administrative-division code read from the 索引号 (unified social credit "
          "code), when it has one"),
         ("is_aggregate", "BOOLEAN", "The report sums many agencies' figures (综合各县、区…编制)"),
         ("outline_family", "VARCHAR", "Pre-2019 outline family — A (条例 six parts), B (Shanghai model), C (2015–2018 "
          "政务公开 layout); null when not recognised or 2019+"),
+        ("agency_qualified_name", "VARCHAR", "The issuing body's name qualified for identity across years (body variants "
+         "unified, its city in front: 福州市平潭县人民政府 for 平潭县人民政府); agency_id is derived from it"),
     ],
     "report_cells": [
         ("report_id", "VARCHAR", "Report id"),

@@ -155,6 +155,7 @@ class Vocabulary:
     legacy_traps: tuple[dict, ...] = ()
     legacy_empty_sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     legacy_empty_body: str = "$^"
+    metadata: dict = field(default_factory=dict)  # agency_boilerplate, report_references
 
     @property
     def table_applicants(self) -> tuple[Entry, ...]:
@@ -282,4 +283,5 @@ def load() -> Vocabulary:
         legacy_traps=tuple(raw.get("legacy_traps", [])),
         legacy_empty_sections={k: tuple(v) for k, v in raw.get("legacy_empty_sections", {}).items()},
         legacy_empty_body=raw.get("legacy_empty_body", "$^"),
+        metadata=raw.get("metadata", {}),
     )

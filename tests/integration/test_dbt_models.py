@@ -39,6 +39,7 @@ R2020, R2021, R2021B, RNARR, RREJ = (
     "a2020000000000aa", "a2021000000000bb", "a2021000000000cc", "b2021000000000dd", "c0000000000000ee",
 )
 AGENCY_A, AGENCY_B = "宁波市交通运输局", "杭州市西湖区人民政府"
+AGENCY_A_2020 = "宁波交通运输局"  # the name A's 2020 report printed
 NP, CE = "natural_person", "commercial_enterprise"
 
 # Columns every contract table must have (the contract lists "key columns (at least)").
@@ -76,7 +77,13 @@ def agency_id(name: str) -> str:
 # --------------------------------------------------------------------------- fixture rows
 
 def _report(report_id, path, fmt, agency, province, city, county, level, year, template, status,
-            reason=None, kind="annual_report"):
+            reason=None, kind="annual_report", printed=None):
+    return {"agency_qualified_name": agency,
+            **_report_row(report_id, path, fmt, printed or agency, province, city, county, level, year, template,
+                          status, reason, kind)}
+
+
+def _report_row(report_id, path, fmt, agency, province, city, county, level, year, template, status, reason, kind):
     return {
         "report_id": report_id, "content_sha256": report_id * 4, "source_path": path,
         "file_format": fmt, "encoding": "utf-8" if fmt in ("text", "html") else None,
@@ -90,7 +97,9 @@ def _report(report_id, path, fmt, agency, province, city, county, level, year, t
 
 
 REPORTS = [
-    _report(R2020, "a/2020.html", "html", AGENCY_A, "浙江省", "宁波市", None, "city", 2020, "2019", "complete"),
+    # 2020's report printed a shorter form of A's name: same body, same agency_id
+    _report(R2020, "a/2020.html", "html", AGENCY_A, "浙江省", "宁波市", None, "city", 2020, "2019", "complete",
+            printed=AGENCY_A_2020),
     _report(R2021, "a/2021.pdf", "pdf", AGENCY_A, "浙江省", "宁波市", None, "city", 2021, "2021", "complete"),
     _report(R2021B, "a/2021-repost.txt", "text", AGENCY_A, "浙江省", "宁波市", None, "city", 2021, "2021",
             "partial", "table 三 missing"),
@@ -315,7 +324,8 @@ def test_dim_report(warehouse):
     con = warehouse["con"]
     reports = {r["report_id"]: r for r in rows(con, "select * from marts.dim_report")}
     assert set(reports) == {R2020, R2021, R2021B, RNARR, RREJ}
-    assert reports[R2020]["agency_id"] == agency_id(AGENCY_A)
+    assert reports[R2020]["agency_id"] == agency_id(AGENCY_A) == reports[R2021]["agency_id"]
+    assert (reports[R2020]["agency_name"], reports[R2020]["agency_qualified_name"]) == (AGENCY_A_2020, AGENCY_A)
     assert reports[R2020]["n_source_files"] == 2
     assert reports[R2020]["is_reconciled"] is True
     assert reports[R2021]["is_reconciled"] is False          # t3_column_balance failed
@@ -333,7 +343,9 @@ def test_dim_agency(warehouse):
     agencies = {r["agency_id"]: r for r in rows(con, "select * from marts.dim_agency")}
     assert set(agencies) == {agency_id(AGENCY_A), agency_id(AGENCY_B)}
     a = agencies[agency_id(AGENCY_A)]
+    # the name printed in the latest report, and the qualified name its id comes from
     assert (a["agency_name"], a["province"], a["city"], a["admin_level"]) == (AGENCY_A, "浙江省", "宁波市", "city")
+    assert a["agency_qualified_name"] == AGENCY_A
     assert agencies[agency_id(AGENCY_B)]["county"] == "西湖区"
 
 

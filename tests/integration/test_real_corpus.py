@@ -67,6 +67,19 @@ def scores(warehouse):
     return result
 
 
+def test_one_body_one_agency_id_across_years(warehouse):
+    """Reports of the same body (by the labels' names) share an agency_id whatever form of the
+    name each year's report prints; reports of different bodies do not."""
+    held = rc.read_warehouse(warehouse)
+    labels = [x for x in rc.load_labels() if held[x["file"]].agency_id is not None]
+    assert len(labels) >= len(rc.load_labels()) - len(
+        [f for f, kinds in NOT_YET_RIGHT.items() if "agency" in kinds])
+    for i, a in enumerate(labels):
+        for b in labels[i + 1:]:
+            same_id = held[a["file"]].agency_id == held[b["file"]].agency_id
+            assert same_id == rc.same_body(a, b), (a["file"], b["file"], held[a["file"]].agency, held[b["file"]].agency)
+
+
 def test_every_cell_read_reaches_the_facts(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert unreached_cells(con) == {}

@@ -33,15 +33,29 @@ from nianbao.parse.agency import division_code, identify, place_of_division
     # ambiguous county names (鼓楼区 is in 南京, 福州, 徐州, 开封) keep no city
     ("鼓楼区人民政府", "鼓楼区人民政府"),
 ])
-def test_normalised_names(printed, canonical):
+def test_qualified_names(printed, canonical):
     got = identify(printed)
-    assert got["agency_name"] == canonical
+    assert got["agency_qualified_name"] == canonical
     assert got["agency_name_printed"] == printed
 
 
-def test_the_same_body_gets_one_name_whatever_the_report_prints():
+def test_the_same_body_gets_one_qualified_name_whatever_the_report_prints():
     variants = ["湖州市南浔区人民政府办公室", "南浔区政府办公室", "南浔区府办", "浙江省湖州市南浔区政府办"]
-    assert {identify(v)["agency_name"] for v in variants} == {"湖州市南浔区人民政府办公室"}
+    assert {identify(v)["agency_qualified_name"] for v in variants} == {"湖州市南浔区人民政府办公室"}
+
+
+@pytest.mark.parametrize("printed, name, qualified", [
+    # nobody prints 丽水市龙泉市安仁镇人民政府: that is only the qualified name
+    ("龙泉市安仁镇人民政府", "龙泉市安仁镇人民政府", "丽水市龙泉市安仁镇人民政府"),
+    ("平潭县人民政府", "平潭县人民政府", "福州市平潭县人民政府"),
+    ("莆田市", "莆田市", "莆田市人民政府"),
+    ("南浔区府办", "南浔区府办", "湖州市南浔区人民政府办公室"),
+    ("湖 州 市 南 潯 區 人 民 政 府", "湖州市南浔区人民政府", "湖州市南浔区人民政府"),  # spaces, script
+    ("（上海市科委）", "上海市科委", "上海市科委"),
+])
+def test_the_name_is_kept_as_printed_in_simplified_script(printed, name, qualified):
+    got = identify(printed)
+    assert (got["agency_name"], got["agency_qualified_name"]) == (name, qualified)
 
 
 def test_division_code_of_a_unified_social_credit_code():

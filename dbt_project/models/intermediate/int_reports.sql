@@ -1,5 +1,6 @@
 {{ config(materialized='table') }}
--- One row per report_id: raw.reports with agency_id derived from the normalised agency name,
+-- One row per report_id: raw.reports with agency_id derived from the qualified agency name
+-- (agency_qualified_name; agency_name for rows written before it existed),
 -- plus a 'rejected' row for any report_id that source_files registered but the parse step
 -- wrote no report row for (so every read file has a dim_report row).
 -- source_path is the content's first path (in sort order) in the current raw folder, as in
@@ -57,7 +58,8 @@ all_reports as (
         nullif(trim(agency_name_printed), '') as agency_name_printed,
         division_code,
         coalesce(is_aggregate, false) as is_aggregate,
-        outline_family
+        outline_family,
+        coalesce(nullif(trim(agency_qualified_name), ''), nullif(trim(agency_name), '')) as agency_qualified_name
     from reports
 
     union all
@@ -88,12 +90,13 @@ all_reports as (
         null as agency_name_printed,
         null as division_code,
         false as is_aggregate,
-        null as outline_family
+        null as outline_family,
+        null as agency_qualified_name
     from unparsed_files
 )
 
 select
     *,
-    {{ agency_id('agency_name') }} as agency_id,
+    {{ agency_id('agency_qualified_name') }} as agency_id,
     coalesce(parse_status, '') <> 'rejected' as has_facts
 from all_reports

@@ -39,6 +39,7 @@ select
     coalesce(d.is_agency_year_primary, false) as is_agency_year_primary,
     r.outline_family,
     r.agency_name_printed,
+    r.agency_qualified_name,
     r.division_code,
     r.file_format,
     r.encoding,

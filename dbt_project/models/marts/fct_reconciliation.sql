@@ -53,11 +53,13 @@ annual_reports as (
       and {{ in_scope }}
 ),
 
+-- one name per agency (its reports may print several forms of it): the one its id comes from
 agency_names as (
-    select distinct agency_id, agency_name
+    select agency_id, min(agency_qualified_name) as agency_name
     from {{ ref('int_reports') }}
     where agency_id is not null
       and {{ in_scope }}
+    group by agency_id
 ),
 
 flow_cells as (

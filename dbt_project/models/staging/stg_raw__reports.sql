@@ -23,5 +23,6 @@ select
     cast(agency_name_printed as varchar) as agency_name_printed,
     cast(division_code as varchar) as division_code,
     cast(is_aggregate as boolean) as is_aggregate,
-    cast(outline_family as varchar) as outline_family
+    cast(outline_family as varchar) as outline_family,
+    cast(agency_qualified_name as varchar) as agency_qualified_name
 from {{ source('raw', 'reports') }}
