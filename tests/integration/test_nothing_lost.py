@@ -1,8 +1,8 @@
 """Nothing read is lost (issue 15 item 8): the seed reports and generated reports (tables in
-several layouts, tables lost so that prose gives the figures, pre-2019 prose) through
-`nianbao run`; every cell the parser recorded reaches exactly one fact row with its value,
-report by report (tests/cells_reached.py), and a total stated only in prose reaches
-mart_agency_year."""
+several layouts, tables lost so that prose gives the figures, pre-2019 prose with the traps of
+format-spec §3.4) through `nianbao run`; every cell the parser recorded reaches exactly one fact
+row with its value, report by report (tests/cells_reached.py), a total stated only in prose
+reaches mart_agency_year, and the pre-2019 reports' figures reach it as their prose states them."""
 from __future__ import annotations
 
 import random
@@ -15,12 +15,16 @@ from orchestration.cli import main
 from tests.cells_reached import unreached_cells
 from tests.conftest import SHARED
 from tests.generator import random_case
+from tests.legacy_reports import random_legacy_case
 
 SEED_001 = "001_e2088ef8146a25db.txt"
 SEED_004 = "004_062ddeea1ee84d73.txt"  # 處理依申請公開9件: only a processed total, in prose
 LEGACY = "某某县人民政府\n某某县2015年政府信息公开工作年度报告\n一、概述\n本年度共受理政府信息公开申请12件，" \
          "其中同意公开8件，同意部分公开2件，不予公开2件。共答复12件。收取费用0元。\n" \
          "二、行政复议、行政诉讼情况\n本年度发生政府信息公开行政复议1件，行政诉讼0件。\n"
+
+
+LEGACY_EXPECTED: dict[str, dict] = {}  # generated pre-2019 report -> what the marts must say
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +41,11 @@ def warehouse(tmp_path_factory):
                                      max_perturbations=1 if perturbations else 3).render()
             (raw / f"gen{i:02d}-{len(perturbations or ())}-{name}").write_bytes(data)
     (raw / "legacy-2015.txt").write_text(LEGACY, "utf-8")
+    legacy_rng = random.Random(1915)
+    for i in range(24):  # pre-2019 prose, every family, traps in any combination
+        case = random_legacy_case(legacy_rng)
+        (raw / f"legacy-gen-{i:02d}.txt").write_text(case.render(), "utf-8")
+        LEGACY_EXPECTED[f"legacy-gen-{i:02d}.txt"] = case.expected()
     text = (seeds / SEED_001).read_text("utf-8")  # table 四 lost, its totals stated in prose
     start, end = text.index("四、政府信息公开行政复议、行政诉讼情况"), text.index("五、存在的主要问题及改进情况")
     (raw / "001-table4-in-prose.txt").write_text(
@@ -84,3 +93,22 @@ def test_printed_processed_total_is_the_printed_cell(warehouse):
          and t.row_id = 'total_processed' and t.col_id = 'total'
         where t.count is not null""").fetchall()
     assert pairs and all(a == b for a, b in pairs)
+
+
+def test_pre_2019_prose_figures_reach_the_marts_as_stated(warehouse):
+    """Every value of tests/legacy_reports.py's expected(): the figure the prose states, and no
+    value where it states none (a combined 予以公开及部分公开 is neither category; a cumulative or
+    last year's count is not this year's; 未发生…被纠错 is no zero)."""
+    from tests.legacy_reports import EXPECTED_FIELDS
+
+    cols = ", ".join(f"m.{f}" for f in EXPECTED_FIELDS[2:])
+    got = {row[0]: dict(zip(EXPECTED_FIELDS, row[1:])) for row in warehouse.execute(f"""
+        select r.source_path, a.agency_name, r.report_year, {cols}
+        from marts.dim_report r
+        join marts.dim_agency a using (agency_id)
+        join marts.mart_agency_year m on m.primary_report_id = r.report_id
+        where r.source_path like 'legacy-gen-%'""").fetchall()}
+    assert set(got) == set(LEGACY_EXPECTED)
+    wrong = {(name, f): (got[name][f], want) for name, exp in LEGACY_EXPECTED.items() for f, want in exp.items()
+             if got[name][f] != want}
+    assert wrong == {}

@@ -163,3 +163,14 @@ def test_a_table_4_heading_is_no_zero_statement():
                 "五、存在的主要问题及改进情况\n无。", "某某县人民政府2015年政府信息公开工作年度报告")
     got = _measures(r)
     assert "legacy_review_total" not in got and "legacy_lawsuit_total" not in got
+
+
+# ------------------------------------------------------------------ replies
+
+def test_replies_are_read_only_when_they_are_the_requests():
+    r = _report("三、依申请公开政府信息情况\n2015年，我办共受理政府信息公开申请12件。上述申请已全部办结，共答复12件，"
+                "其中同意公开10件，同意部分公开2件。\n")
+    assert _measures(r)["legacy_replies_total"] == 12
+    # seed 002's 政府失信问题已办结86个: other things finished, not requests answered
+    other = _report("一、概述\n我市梳理的100个政府失信问题已办结86个，解决拖欠款金额9.1亿余元。\n")
+    assert "legacy_replies_total" not in _measures(other)
