@@ -161,8 +161,11 @@ def _render(c: LegacyCase, rng: random.Random) -> str:
     out.append(f"{y}年，本机关共主动公开政府信息{_n(c, proactive, rng)}条，其中规范性文件{rng.randint(1, 30)}件。")
     if "document_attributes" in c.traps:
         made = rng.randint(100, 6000)
-        out.append(f"全年共制作政府信息{made}条，其中主动公开信息{proactive}条，依申请公开信息{rng.randint(5, 500)}条，"
-                   f"不予公开信息{rng.randint(1, 300)}条。")
+        out.append(rng.choice((
+            f"全年共制作政府信息{made}条，其中主动公开信息{proactive}条，依申请公开信息{rng.randint(5, 500)}条，"
+            f"不予公开信息{rng.randint(1, 300)}条。",
+            f"{y}年，本机关共制作政府信息{made}条，其中：主动公开{proactive}条，占{rng.randint(40, 90)}%；"
+            f"作为依申请公开{rng.randint(5, 500)}条，占{rng.randint(1, 20)}%；涉密等不予公开{rng.randint(1, 300)}条。")))
     out.append(f"三、{h[2]}")
     out += _requests(c, rng, y)
     out.append(f"四、{h[3]}")

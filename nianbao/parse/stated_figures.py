@@ -624,9 +624,13 @@ def _row_cells(line) -> list[str] | None:
     return cells if sum(1 for c in cells if c) >= 2 else None
 
 
-def _match_label(label: str, parent: str | None) -> tuple[_Compiled, re.Match] | None:
+def _match_label(label: str, parent: str | None, unit: str | None = None) -> tuple[_Compiled, re.Match] | None:
+    """The first measure (vocabulary order) whose label matches, and whose units take the row's
+    unit cell when it has one (新闻发布会 | 条 is information published there, | 次 meetings held)."""
     for comp in _compiled():
         if comp.measure.context and comp.measure.context != parent:
+            continue
+        if unit and not re.fullmatch(comp.measure.units, unit):
             continue
         for pattern in comp.labels:
             m = pattern.search(label)
@@ -635,23 +639,66 @@ def _match_label(label: str, parent: str | None) -> tuple[_Compiled, re.Match] |
     return None
 
 
+_PROSE_MARKS = re.compile(r"[。;,，!?！？]")
+_VALUE_COLUMNS_TWO = re.compile(r"^(?:历年|总|合计|累计|自.{0,12}以来)?累计(?:数)?$")
+_LONE_LABEL_MAX = 40  # a lone label cell of an old table is short
+
+
+def _vertical_cells(lines, i: int) -> tuple[list[str], int] | None:
+    """An old statistical table printed one cell per line ("受理依申请公开信息总数" / "条" /
+    "100"): the row starting at line ``i`` — its label, a unit cell and the number cells that
+    follow — and how many lines it spans; None when line ``i`` is not a lone label."""
+    label = lines[i].text.strip()
+    if (not label or len(label) > _LONE_LABEL_MAX or not re.search(r"[\u4e00-\u9fff]", label)
+            or _UNIT_CELL.match(label) or _NUMBER_CELL.match(label) or _PROSE_MARKS.search(label)):
+        return None
+    # the unit column comes first: prose broken into lines by Word runs has no unit cell between
+    # its words and its number ("条,专栏访问量" / "67" / "万人次")
+    if i + 1 >= len(lines) or not _UNIT_CELL.match(lines[i + 1].text.strip()):
+        return None
+    cells = [label, lines[i + 1].text.strip()]
+    j = i + 2
+    while j < len(lines) and j <= i + 4:
+        t = lines[j].text.strip()
+        if not t or not _NUMBER_CELL.match(t) or re.fullmatch(r"(?:19|20)\d\d年?(?:度)?", t):
+            break
+        cells.append(t)
+        j += 1
+    if j < len(lines) and lines[j].text.strip()[:1] in ("万", "亿", "千"):
+        return None  # the number runs on ("22.88" / "万条")
+    return (cells, j - i) if len(cells) > 2 else None
+
+
 def _read_tables(lines, read: LegacyRead, found: dict[tuple[str, str | None], LegacyValue]) -> int:
     v = load()
     parents = {m.context for m in v.legacy_measures if m.context}
     group_of = {m.id: m.group for m in v.legacy_measures}
     parent: str | None = None
     n_read = 0
+    two_columns = False  # the table prints the year's value and a 历年累计 beside it
+    skip_to = 0
     for i, line in enumerate(lines):
-        cells = _row_cells(line)
-        if not cells:
+        if i < skip_to:
             continue
+        if _VALUE_COLUMNS_TWO.match(line.text.strip()) or (line.cells and any(
+                c and _VALUE_COLUMNS_TWO.match(c.strip()) for c in line.cells)):
+            two_columns = True
+        cells = _row_cells(line)
+        vertical = False
+        if not cells:
+            found_cells = _vertical_cells(lines, i)
+            if found_cells is None:
+                continue
+            cells, span = found_cells
+            vertical = True
         label_idx = next((k for k, c in enumerate(cells) if re.search(r"[\u4e00-\u9fff]", c)
                           and not _UNIT_CELL.match(c) and not _NUMBER_CELL.match(c)), None)
         if label_idx is None:
             continue
         label = label_key(_LABEL_PREFIX.sub("", label_key(cells[label_idx])))
         label = re.sub(r"[“”\"「」]", "", label)
-        hit = _match_label(label, parent)
+        unit_cell = next((c for c in cells[label_idx + 1:] if c and _UNIT_CELL.match(c)), None)
+        hit = _match_label(label, parent, unit_cell)
         if hit is None:
             continue
         comp, lm = hit
@@ -671,6 +718,18 @@ def _read_tables(lines, read: LegacyRead, found: dict[tuple[str, str | None], Le
             parent = m_id
         elif parent and group_of[m_id] != group_of[parent]:
             parent = None
+        if vertical:
+            skip_to = i + span
+            n_numbers = sum(1 for c in cells[1:] if not _UNIT_CELL.match(c))
+            if two_columns and n_numbers == 1 and chinese_number(number or "") != 0:
+                # one value where the table has two columns (the year's, 历年累计), a blank dropped:
+                # which is it? (a lone 0 is the year's either way: 历年累计 0 leaves none this year)
+                read.note("info", "legacy_table_one_value",
+                          f"{m_id}: one value printed where the table has a year and a 历年累计 column, "
+                          f"not read: {' | '.join(cells)}")
+                continue
+            if n_numbers > (2 if two_columns else 1):
+                continue  # more numbers than the table has columns: not this row's alone
         if number is None:
             continue
         value = _value(number, unit or "", comp.measure)

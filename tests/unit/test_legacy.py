@@ -350,3 +350,49 @@ def test_every_crosswalk_measure_and_target_is_declared():
             for side in rule.left + rule.right:
                 for alt in side.split("|"):
                     assert {t.strip().lstrip("!") for t in alt.split("+")} <= measures, rule.id
+
+
+# ------------------------------------------------------------------ old 附表 printed one cell per line
+
+# label / unit / value(s), one cell per line, as the archived pages of 01-2008 and 02-2018 keep them
+FUBIAO_ONE_COLUMN = ("附表\n指\n标\n名\n称\n计量单位\n数量\n受理依申请公开信息总数\n条\n100\n其中： 1.当面申请数\n条\n55\n"
+                     "2.传真申请数\n条\n0\n本年度对申请的答复总数\n条\n100\n其中： 1.公开同意答复数\n条\n88\n"
+                     "2.同意部分公开答复数\n条\n12\n3.否定公开答复总数\n条\n0\n行政复议数\n件\n0\n行政诉讼数\n件\n0\n"
+                     "主动公开信息数\n条\n38954\n其中：1.政府公报\n条\n3008\n3.新闻发布会\n条\n26\n")
+FUBIAO_TWO_COLUMNS = ("附表\n指\n标\n名\n称\n计量单位\n2018年度\n历年累计\n受理政府信息公开申请总数\n条\n777\n3878\n"
+                      "当面申请数\n条\n534\n2811\n同意公开答复数\n条\n311\n2297\n行政复议数\n件\n4\n18\n"
+                      "接受行政申诉、举报数\n件\n1\n行政诉讼数\n件\n0\n")
+
+
+def test_old_table_one_cell_per_line():
+    got = _measures(_report("七、附表\n" + FUBIAO_ONE_COLUMN))
+    assert (got[("legacy_requests_total", None)], got[("legacy_requests_in_person", "in_person")],
+            got[("legacy_replies_total", None)], got[("legacy_granted", None)],
+            got[("legacy_partially_granted", None)], got[("legacy_review_total", None)]) == (100, 55, 100, 88, 12, 0)
+    # 新闻发布会 counted in 条 is information published there, not meetings held
+    assert got[("legacy_proactive_by_channel", "press_conference")] == 26
+    assert ("legacy_press_conferences", None) not in got
+
+
+def test_old_table_with_a_cumulative_column_gives_the_years_values():
+    got = _measures(_report("七、附表\n" + FUBIAO_TWO_COLUMNS, "某某市2018年政府信息公开工作年度报告"))
+    assert (got[("legacy_requests_total", None)], got[("legacy_requests_in_person", "in_person")],
+            got[("legacy_granted", None)], got[("legacy_review_total", None)]) == (777, 534, 311, 4)
+    # one value where two columns are printed: the year's or the 历年累计? not read ...
+    assert ("legacy_petitions", None) not in got
+    # ... unless it is 0 (a 历年累计 of 0 leaves none for the year either)
+    assert got[("legacy_lawsuit_total", None)] == 0
+
+
+def test_prose_broken_into_lines_is_not_an_old_table():
+    # Word runs put numbers on lines of their own; no unit cell sits between words and number
+    got = _measures(_report("二、主动公开政府信息情况\n全市共出版\n12\n期政府公报，发布政府信息\n113\n条，专栏访问量\n67\n万人次。"))
+    assert got.get(("legacy_site_visits", None)) in (None, 670000)
+
+
+def test_documents_by_disclosure_class_are_not_requests_or_refusals():
+    r = _report("二、主动公开政府信息情况\n2016年，全市各级各部门共制作政府信息50366条，其中：主动公开34495条，占68.49%；"
+                "作为依申请公开6667条，占13.24%；涉密等不予公开9204条，占18.27%。\n"
+                "三、依申请公开政府信息情况\n2016年，各级各部门受理依申请公开信息394条，不予公开3条。")
+    got = _measures(r)
+    assert (got[("legacy_requests_total", None)], got[("legacy_denied_total", None)]) == (394, 3)
