@@ -64,7 +64,9 @@ _SHORT_LINE = 40  # lines this short may be one title broken by Word runs or a P
 _JOIN_LINES = 4  # a title is joined from at most this many lines
 _LONG_LINE = 200  # a longer line is a paragraph or a flattened page: only its head is a title
 _TITLE_HEAD = 100  # …and there the year must come within this many characters
+_JOIN_WITHIN = 300  # titles broken over lines are looked for among the document's first lines
 _SENTENCE_END = re.compile(r"[。;!?！？]")
+_YEAR_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
 
 _PERIOD_WORDS = re.compile(r"^(?:上半年|下半年|半年度|全年|年度|第[一二三四]季度|\d{1,2}(?:-\d{1,2})?月(?:份)?)")
 
@@ -122,17 +124,29 @@ def _title_candidates(lines: list[str]):
         if not line:
             continue
         yield i, line[:_LONG_LINE] if len(line) > _LONG_LINE else line
-        if len(line) > _SHORT_LINE or _SENTENCE_END.search(line):
+        if i >= _JOIN_WITHIN or len(line) > _SHORT_LINE or "|" in line or _SENTENCE_END.search(line):
             continue
         joined = line
         for j in range(i + 1, min(i + _JOIN_LINES, n)):
             nxt = lines[j].strip().rstrip("| ")
-            if not nxt or _names_agency(_TITLE.search(nxt)):
+            if not nxt or ("信息公开" in nxt and any(_names_agency(m) for m in _title_matches(nxt))):
                 break  # (a line that holds a whole title, its agency included, is a title of its own)
             joined += nxt[:_SHORT_LINE]
             yield i, joined
             if len(nxt) > _SHORT_LINE or _SENTENCE_END.search(nxt):
                 break
+
+
+def _title_matches(text: str):
+    """``_TITLE.finditer(text)``'s matches, found from each year in the text (a search from every
+    position of a long line costs a millisecond): a title's year starts at most 60 characters
+    after its start, with no line break or cell border between."""
+    for y in _YEAR_YEAR.finditer(text):
+        pos = y.start()
+        start = max(0, pos - 60, text.rfind("|", 0, pos) + 1, text.rfind("\n", 0, pos) + 1)
+        m = _TITLE.match(text, start)
+        if m is not None and m.start("year") == pos:
+            yield m
 
 
 def _pre_agency(m: re.Match) -> str | None:
@@ -148,8 +162,8 @@ def _mid_agency(m: re.Match) -> str | None:
     return _clean_agency(head.group(1)) if head else None
 
 
-def _names_agency(m: re.Match | None) -> bool:
-    return m is not None and (_pre_agency(m) is not None or _mid_agency(m) is not None)
+def _names_agency(m: re.Match) -> bool:
+    return _pre_agency(m) is not None or _mid_agency(m) is not None
 
 
 def _is_reference(text: str, m: re.Match) -> bool:
@@ -162,9 +176,9 @@ def find_title(lines: list[str]) -> tuple[int, re.Match, str] | None:
     """The first text that reads like a report title (skipping metadata-field lines), with its
     line index and the text it was found in."""
     for i, text in _title_candidates(lines):
-        if "内容概括" in text or "信息公开" not in text:
-            continue  # (every _TITLE match holds 信息公开: a text without it is not searched)
-        for m in _TITLE.finditer(text):
+        if "内容概括" in text or "信息公开" not in text or not _YEAR_YEAR.search(text):
+            continue  # (every _TITLE match holds 信息公开 and a year: a text without them is not searched)
+        for m in _title_matches(text):
             if len(text) >= _LONG_LINE and m.start("year") > _TITLE_HEAD:
                 break
             if not _is_reference(text, m):
