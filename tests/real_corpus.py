@@ -22,7 +22,9 @@ What the warehouse says for a label:
 
 A value is **right** when it equals the label, **missing** when the warehouse holds none,
 **wrong** when it holds another number. A ``null`` label wants "not read": no value is right
-(counted under ``nulls``), any value is wrong. Labels a file does not carry are not scored.
+(counted under ``nulls``), any value is wrong: there the printed 总计 alone is compared (the labels
+hold "the 总计 column as printed"; a blank 总计 beside printed cells is no value to read, and the
+cells' facts are no claim that it was printed). Labels a file does not carry are not scored.
 
 Used by ``bench/real_corpus_warehouse.py`` (prints the figures) and ``tests/integration/test_real_corpus.py``
 (the CI test).
@@ -147,28 +149,29 @@ def _outcome_categories() -> dict[str, list[str]]:
     return cats
 
 
-def _row_value(held: Held, table: str, row: str) -> float | None:
+def _row_value(held: Held, table: str, row: str, printed_only: bool = False) -> float | None:
     printed = held.totals.get((table, row, "total"))
-    if printed is not None:
+    if printed is not None or printed_only:
         return printed
     leaves = [v for (t, r, _), v in held.leaves.items() if t == table and r == row]
     return sum(leaves) if leaves else None
 
 
-def held_values(held: Held) -> dict[str, float | None]:
-    """label path ('applications.new_total', 'review.upheld' …) -> the warehouse's value."""
+def held_values(held: Held, printed_only: bool = False) -> dict[str, float | None]:
+    """label path ('applications.new_total', 'review.upheld' …) -> the warehouse's value; with
+    ``printed_only`` a total is the printed 总计 alone, never the sum of its row's cells."""
     out: dict[str, float | None] = {}
     cats = _outcome_categories()
     for key, (kind, what) in T3_ROWS.items():
         if kind == "row":
-            out[f"applications.{key}"] = _row_value(held, "t3", what)
+            out[f"applications.{key}"] = _row_value(held, "t3", what, printed_only)
         else:
-            values = [v for v in (_row_value(held, "t3", r) for r in cats[what]) if v is not None]
+            values = [v for v in (_row_value(held, "t3", r, printed_only) for r in cats[what]) if v is not None]
             out[f"applications.{key}"] = sum(values) if values else None
     for group, proceeding in T4_GROUPS.items():
         for result in T4_RESULTS:
             if result == "total":
-                out[f"{group}.total"] = _row_value(held, "t4", proceeding)
+                out[f"{group}.total"] = _row_value(held, "t4", proceeding, printed_only)
             else:
                 out[f"{group}.{result}"] = held.leaves.get(("t4", proceeding, result))
     return out
@@ -226,12 +229,14 @@ def score_file(label: dict, held: Held | None) -> FileScore:
     fs.scores.append(Score("agency", "agency", label["agency"], held.agency, agency_verdict))
     fs.scores.append(Score("report_year", "year", label["report_year"], held.report_year,
                            _verdict(label["report_year"], held.report_year)))
-    values = held_values(held)
+    values, printed = held_values(held), held_values(held, printed_only=True)
     for group in ("applications", *T4_GROUPS):
         for key, want in (label.get(group) or {}).items():
             path = f"{group}.{key}"
             kind = "t3" if group == "applications" else ("t4_total" if key == "total" else "t4_result")
-            got = values[path]
+            # a null label is a 总计 cell printed blank: what must stay unread is that cell (the
+            # row's cells the report did print are facts, and their sum is no claim it was printed)
+            got = printed[path] if want is None else values[path]
             fs.scores.append(Score(path, kind, want, got, _verdict(want, got)))
     return fs
 

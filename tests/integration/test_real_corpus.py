@@ -20,27 +20,10 @@ from tests import real_corpus as rc
 from tests.cells_reached import unreached_cells
 
 # (file, label path) of values the warehouse holds wrong today — to be emptied, never grown.
-# All are table reading (the `tables` engineer's part).
-KNOWN_WRONG = {
-    ("12-2021-2021.txt", "applications.unable_total"),  # number split over lines '2'/'7'
-    ("15-2024-2021.md", "applications.denied_total"),  # markdown rows slipped
-    ("15-2024-2021.md", "applications.unable_total"),
-    ("15-2024-2021.md", "applications.carried_forward_total"),  # a blank total cell: the label is null
-    ("16-2025-2021.txt", "applications.other_total"),  # OCR mini-tables under wrong headers
-}
+KNOWN_WRONG: set[tuple[str, str]] = set()
 
 # file -> what is not yet right there: "agency", "report_year", "tables".
-NOT_YET_RIGHT = {
-    "03-2019-2019.txt": {"tables"},
-    "04-2019-2019.txt": {"tables"},
-    "07-2019-2019.txt": {"tables"},
-    "08-2022-2021.txt": {"tables"},
-    "12-2021-2021.txt": {"tables"},
-    "15-2024-2021.md": {"tables"},
-    "16-2025-2021.txt": {"tables"},
-    "19-2020-2019.txt": {"tables"},
-    "22-2025-2021.txt": {"tables"},
-}
+NOT_YET_RIGHT: dict[str, set[str]] = {}
 
 
 @pytest.fixture(scope="module")
