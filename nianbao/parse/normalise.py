@@ -26,9 +26,11 @@ TRADITIONAL_SHARE = 0.03
 
 # The same without the look-behind, so the regex engine can jump from "(" to "(" (the CJK
 # character before it is checked in strip_pinyin_debris); a line break may fall inside the
-# brackets (a PDF text layer wraps anywhere: "公开(k" / "āi)申请").
+# brackets (a PDF text layer wraps anywhere: "公开(k" / "āi)申请"), and a wrapped row label
+# may hold its row's figures between its two lines ("本机关(guān" / "1 0 1" / ")不掌握…").
 _PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_PINYIN_CANDIDATE = re.compile(rf"\(([{_PINYIN_LETTERS}]{{0,6}})(\n?)([{_PINYIN_LETTERS}]{{0,6}})\)")
+_PINYIN_CANDIDATE = re.compile(
+    rf"\(([{_PINYIN_LETTERS}]{{0,6}})(\n?|\n[\d ]{{1,60}}\n)([{_PINYIN_LETTERS}]{{0,6}})\)")
 
 
 def strip_pinyin_debris(text: str) -> tuple[str, int]:

@@ -388,7 +388,7 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
     if markdown:
         _place_loose_rows(events, collected, template, read)
     _t3_cells(collected, read, applicants, total_row, total_col)
-    for row in empty - set(collected):
+    for row in sorted(empty - set(collected)):  # (a set: its order changes with the hash seed)
         read.note("warning", "row_without_values", f"t3 row {row}: label printed without values")
         read.rows_unreadable.add(row)
     return read

@@ -18,6 +18,9 @@ from the engine (``pdf_engine``); grids and lines are our own (``pdf_layout``).
   ``3/5``) is dropped, and a table whose first part ends a page and whose next part opens
   the following page with the same number of columns is joined into one grid (both noted).
   A group label split by the break stays split (huaian: ``（四）无`` | ``法提供``).
+* Running headers and footers: a line of words (not figures) that opens or closes at least two
+  pages is dropped wherever it opens or closes one, so a row label wrapped over a page break
+  joins again.
 * A glyph printed twice over itself (fake bold) is read once.
 * Rejections (:class:`UnreadableFile`): over ``max_pages``; encrypted; malformed; no text at
   all ("no text layer: scanned image" when the pages hold images); a text layer of
@@ -71,7 +74,8 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
         pages_without_text: list[int] = []
         failed: list[tuple[Exception, str]] = []
         continued: list[int] = []
-        numbers_dropped = 0
+        numbers_dropped = furniture_dropped = 0
+        pages: list[tuple[int, list]] = []  # (page number, its lines and tables in reading order)
         for number in range(1, n_pages + 1):
             try:
                 page = pdf.page(number - 1)
@@ -89,9 +93,13 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
             if not visible:
                 pages_without_text.append(number)
                 continue
-            page_numbers, merged = _read_page(page, builder)
+            items, page_numbers = _page_items(page)
             numbers_dropped += page_numbers
-            if merged:
+            pages.append((number, items))
+        furniture = _running_lines(pages)
+        for number, items in pages:
+            furniture_dropped += _drop_edges(items, furniture)
+            if _emit(items, builder):
                 continued.append(number)
 
     if failed:
@@ -127,6 +135,9 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
         notes.append("no %%EOF marker at the end of the PDF: the file may be truncated")
     if numbers_dropped:
         notes.append(f"{numbers_dropped} page-number line(s) (like '- 3 -') dropped")
+    if furniture_dropped:
+        notes.append(f"{furniture_dropped} running header or footer line(s) (the same text opening or "
+                     "closing several pages) dropped")
     if continued:
         notes.append(
             "tables continued over a page break joined into one grid (continuing on page "
@@ -145,9 +156,9 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
     )
 
 
-def _read_page(page: Page, builder: BlockBuilder) -> tuple[int, bool]:
-    """Add the page's blocks to ``builder``; returns (page-number lines dropped, whether the
-    page's first table continued the previous page's table)."""
+def _page_items(page: Page) -> tuple[list[tuple[float, float, int, object]], int]:
+    """The page's text lines (kind 0) and table grids (kind 1) in reading order, without a page
+    number on its first or last line; and how many page-number lines were dropped."""
     chars = page.chars
     tables = []
     for table in find_tables(page.horizontal, page.vertical):
@@ -180,6 +191,40 @@ def _read_page(page: Page, builder: BlockBuilder) -> tuple[int, bool]:
         items.pop(0)
         dropped += 1
 
+    return items, dropped
+
+
+def _furniture_key(text: str) -> str | None:
+    """A line's text as a running header or footer candidate: words, not a row of figures."""
+    key = re.sub(r"\s+", "", text)
+    digits = sum(ch.isdigit() for ch in key)
+    return key if len(key) - digits >= 4 and digits * 3 <= len(key) else None
+
+
+def _running_lines(pages: list[tuple[int, list]]) -> set[str]:
+    """Texts that open (or close) at least two pages: a running header or footer, which would
+    otherwise land inside whatever continues over the page break (a wrapped row label)."""
+    seen: dict[str, int] = {}
+    for _, items in pages:
+        edges = {_furniture_key(item[3]) for item in (items[:1] + items[-1:]) if item[2] == 0}
+        for key in edges - {None}:
+            seen[key] = seen.get(key, 0) + 1
+    return {key for key, count in seen.items() if count >= 2}
+
+
+def _drop_edges(items: list, furniture: set[str]) -> int:
+    dropped = 0
+    while items and items[0][2] == 0 and _furniture_key(items[0][3]) in furniture:
+        items.pop(0)
+        dropped += 1
+    while items and items[-1][2] == 0 and _furniture_key(items[-1][3]) in furniture:
+        items.pop()
+        dropped += 1
+    return dropped
+
+
+def _emit(items: list, builder: BlockBuilder) -> bool:
+    """Add a page's items to ``builder``; whether its first table continued the previous page's."""
     merged = False
     for index, (_, _, kind, payload) in enumerate(items):
         if kind == 0:
@@ -188,4 +233,4 @@ def _read_page(page: Page, builder: BlockBuilder) -> tuple[int, bool]:
             merged = True
         else:
             builder.table(payload)  # type: ignore[arg-type]
-    return dropped, merged
+    return merged

@@ -368,3 +368,32 @@ def test_text_the_engine_cannot_place_rejects_the_file_when_it_is_more_than_a_fe
     doc = read_pdf(_pdf_with_outlineless_font(1))
     assert doc.blocks[0].lines == ["Annual report of the county government 2023"]
     assert "1 text object(s) without glyph outlines not read (spaces, or a damaged font)" in doc.notes
+
+
+def test_a_running_header_is_dropped_so_a_label_wrapped_over_the_page_break_joins():
+    c, buf = _canvas()
+    for page, lines in enumerate((["2023年政府信息公开工作年度报告", "（六）其他处理 1.申请人无正当理由", "0 0 0"],
+                                  ["2023年政府信息公开工作年度报告", "逾期不补正", "3.其他 0 0 0", "0 0 0"],
+                                  ["2023年政府信息公开工作年度报告", "五、存在的主要问题"])):
+        c.setFont(FONT, 12)  # (a new page starts in Helvetica)
+        for k, text in enumerate(lines):
+            c.drawString(72, 780 - 30 * k, text)
+        c.showPage()
+    c.save()
+    doc = read_pdf(buf.getvalue())
+    lines = [line for b in doc.blocks if isinstance(b, TextBlock) for line in b.lines]
+    assert lines == ["（六）其他处理 1.申请人无正当理由", "0 0 0", "逾期不补正", "3.其他 0 0 0", "0 0 0",
+                     "五、存在的主要问题"]
+    assert any("3 running header" in n for n in doc.notes)
+
+
+def test_figures_repeated_at_the_edge_of_pages_are_no_header():
+    c, buf = _canvas()
+    for _ in range(2):
+        c.setFont(FONT, 12)
+        c.drawString(72, 780, "0 0 0 0 0 0 0")
+        c.drawString(72, 750, "本机关本年度未收到相关申请")
+        c.showPage()
+    c.save()
+    lines = [line for b in read_pdf(buf.getvalue()).blocks if isinstance(b, TextBlock) for line in b.lines]
+    assert lines.count("0 0 0 0 0 0 0") == 2

@@ -238,6 +238,19 @@ def test_fast_normalisation_equals_the_reference():
         assert strip_pinyin_debris(t) == _PINYIN_DEBRIS.subn("", t), repr(t)
 
 
+def test_a_label_wrapped_one_character_after_its_numbering():
+    """"(二)部" / values / "分公开(区分处理的…)": Word broke the label after one character; the
+    character is the label's first line, not a glyph of a vertically printed group label."""
+    read = _t3("\n".join([
+        "一、本年新收政府信息公开申请数量", "2", "0", "0", "0", "0", "0", "2",
+        "(一)予以公开", "1", "0", "0", "0", "0", "0", "1",
+        "(二)部", "分公开(区分处理的,只计这一情况,不计其他情况)", "1", "0", "0", "0", "0", "0", "1",
+        "(三)不予公开", "1.属于国家秘密", "0", "0", "0", "0", "0", "0", "0",
+    ]))
+    assert _row(read, "partially_granted") == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+    assert not any(n.code == "values_without_label" for n in read.notes)
+
+
 def test_values_under_an_unknown_label_are_not_given_to_the_next_row():
     """A local row the vocabulary does not know ("(八)本地其他 3 … 3") followed by a known one:
     its values stay unrecorded (with a note), never attached to the known row."""
@@ -261,6 +274,8 @@ def test_pinyin_reading_wrapped_over_a_pdf_line_break():
     assert strip_pinyin_debris("附件(a\nb)") == ("附件\n", 1)
     assert strip_pinyin_debris("见下\n(a)申请") == ("见下\n(a)申请", 0)  # a line that opens with "(a)" stays
     assert strip_pinyin_debris("abc(abcd\nefgh)") == ("abc(abcd\nefgh)", 0)
+    # a wrapped row label holding its row's figures between its two lines
+    assert strip_pinyin_debris("1.本机关(guān\n1010002\n)不掌握") == ("1.本机关\n1010002\n不掌握", 1)
     assert normalise_text("公开(k\nāi)申请").text.split("\n") == ["公开", "申请"]
 
 
