@@ -372,9 +372,9 @@ def test_text_the_engine_cannot_place_rejects_the_file_when_it_is_more_than_a_fe
 
 def test_a_running_header_is_dropped_so_a_label_wrapped_over_the_page_break_joins():
     c, buf = _canvas()
-    for page, lines in enumerate((["2023年政府信息公开工作年度报告", "（六）其他处理 1.申请人无正当理由", "0 0 0"],
-                                  ["2023年政府信息公开工作年度报告", "逾期不补正", "3.其他 0 0 0", "0 0 0"],
-                                  ["2023年政府信息公开工作年度报告", "五、存在的主要问题"])):
+    for lines in (["2023年政府信息公开工作年度报告", "（六）其他处理 1.申请人无正当理由", "0 0 0"],
+                  ["2023年政府信息公开工作年度报告", "逾期不补正", "3.其他 0 0 0", "0 0 0"],
+                  ["2023年政府信息公开工作年度报告", "五、存在的主要问题"]):
         c.setFont(FONT, 12)  # (a new page starts in Helvetica)
         for k, text in enumerate(lines):
             c.drawString(72, 780 - 30 * k, text)
