@@ -45,6 +45,19 @@ class RuleResult:
         return self.left_value - self.right_value
 
 
+# Parse note codes the run relies on. A rejection by a cap notes the setting and its value
+# (``cap_exceeded:NIANBAO_MAX_PAGES=300``): the verdict holds only while the cap does, so a run
+# with another value parses the file again. A rejection caused by an unexpected error inside
+# a reader or the parser notes UNEXPECTED_ERROR (under a memory cap, the run tells whether
+# memory was what failed it).
+CAP_NOTE = "cap_exceeded"
+UNEXPECTED_ERROR = "unexpected_error"
+
+
+def cap_code(setting: str, value: float) -> str:
+    return f"{CAP_NOTE}:{setting}={value:g}"
+
+
 @dataclass
 class Metadata:
     title: str | None = None

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 from nianbao.parse.agency import identify
 from nianbao.parse.bounds import drop_unstorable_rows, storable_figures
-from nianbao.readers.document import Document, TableBlock, TextBlock, UnreadableFile
+from nianbao.readers.document import Document, OverCap, TableBlock, TextBlock, UnreadableFile
 from nianbao.parse.metadata import extract_metadata
-from nianbao.parse.model import Cell, ParseResult
+from nianbao.parse.model import UNEXPECTED_ERROR, Cell, ParseResult, cap_code
 from nianbao.parse.normalise import normalise_text
 from nianbao.parse.stated_figures import read_stated_figures
 from nianbao.parse.rules import evaluate_legacy_rules, evaluate_report_rules, narrative_consistency
@@ -48,9 +48,14 @@ def parse_bytes(data: bytes, filename: str, limits: Limits = Limits()) -> ParseR
         doc = read_document(data, filename, max_pages=limits.max_pages)
     except UnreadableFile as e:
         result.rejection_reason = str(e)
+        if isinstance(e, OverCap):
+            result.note("error", cap_code(e.setting, e.value), str(e))
+        elif e.__cause__ is not None:  # a reader's unexpected error, turned into the refusal
+            result.note("error", UNEXPECTED_ERROR, f"{type(e.__cause__).__name__} in the reader")
         return result
     except Exception as e:  # a reader bug must not stop the batch
         result.rejection_reason = f"unreadable: {type(e).__name__}: {e}"
+        result.note("error", UNEXPECTED_ERROR, f"{type(e).__name__} in the reader")
         return result
     try:
         parse_document(doc, result)
@@ -58,6 +63,7 @@ def parse_bytes(data: bytes, filename: str, limits: Limits = Limits()) -> ParseR
         result.parse_status = "rejected"
         result.rejection_reason = f"parser error: {type(e).__name__}: {e}"
         result.cells, result.rules = [], []
+        result.note("error", UNEXPECTED_ERROR, f"{type(e).__name__} in the parser")
     return result
 
 

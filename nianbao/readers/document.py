@@ -58,3 +58,15 @@ class Document:
 class UnreadableFile(Exception):
     """Raised by a reader when a file cannot be turned into a document; the message is the
     human-readable rejection reason stored in the warehouse."""
+
+
+PAGES_CAP = "NIANBAO_MAX_PAGES"
+
+
+class OverCap(UnreadableFile):
+    """A file refused because it is over a cap (a setting): ``setting`` and its ``value``."""
+
+    def __init__(self, message: str, setting: str, value: float):
+        super().__init__(message)
+        self.setting = setting
+        self.value = value

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import re
 
-from nianbao.readers.document import Document, UnreadableFile
+from nianbao.readers.document import PAGES_CAP, Document, OverCap, UnreadableFile
 from nianbao.readers._common import BlockBuilder, join_pieces, pad_rows
 from nianbao.readers.pdf_checks import oversized_stream, truncation_hint
 from nianbao.readers.pdf_engine import ENGINE_LOCK, Page, PageError, PageTooComplex, PdfFile
@@ -62,7 +62,7 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
     with ENGINE_LOCK, PdfFile(data) as pdf:
         n_pages = pdf.page_count
         if n_pages > max_pages:
-            raise UnreadableFile(f"PDF has {n_pages} pages, over the cap of {max_pages} (NIANBAO_MAX_PAGES)")
+            raise OverCap(f"PDF has {n_pages} pages, over the cap of {max_pages} ({PAGES_CAP})", PAGES_CAP, max_pages)
         if n_pages == 0:
             raise UnreadableFile(f"PDF has no pages{truncation_hint(data)}")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nianbao.run.pool import Progress, parse_many
+from nianbao.run.pool import Progress, current_caps, parse_many
 from nianbao.parse.pipeline import Limits
 from nianbao.run.spool import Spool
 from nianbao.run.scan import FileEntry, scan_raw_dir
@@ -48,7 +48,7 @@ def parse_new_reports(settings: Settings, progress: Progress | None = None) -> P
     con = connect_work(settings)
     try:
         entries = read_file_registry(con)
-        cached = cached_report_ids(con)
+        cached = cached_report_ids(con, current_caps(settings))
         jobs, seen = [], set()
         for e in entries:
             rid = e.report_id

@@ -29,8 +29,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nianbao.run.pool import Progress, parse_many
-from nianbao.run.raw_rows import RETRY_NOTE, RawRows
+from nianbao.run.pool import Progress, current_caps, parse_many
+from nianbao.run.raw_rows import RawRows, reparse_condition
 from nianbao.parse.model import PARSER_VERSION
 from nianbao.parse.pipeline import Limits
 from nianbao.run.raw_schema import RAW_TABLES, column_names
@@ -135,10 +135,11 @@ def parse_partition(settings: Settings, key: str, progress: Progress | None = No
             previous = {r[0] for r in con.execute(
                 f"SELECT report_id FROM read_parquet({_sql_str(old)})").fetchall()}
             notes = part_path(settings, "parse_notes", key)
+            condition, params = reparse_condition(current_caps(settings))
             cached = {r[0] for r in con.execute(
                 f"SELECT report_id FROM read_parquet({_sql_str(old)}) WHERE parser_version = ? AND report_id NOT IN "
-                f"(SELECT report_id FROM read_parquet({_sql_str(notes)}) WHERE code = ? AND report_id IS NOT NULL)",
-                [PARSER_VERSION, RETRY_NOTE]).fetchall()}
+                f"(SELECT report_id FROM read_parquet({_sql_str(notes)}) WHERE {condition} AND report_id IS NOT NULL)",
+                [PARSER_VERSION, *params]).fetchall()}
     keep = cached & current.keys()
     jobs = [(settings.raw_dir / e.source_path, e.source_path, e.content_sha256)
             for rid, e in current.items() if rid not in keep]

@@ -29,10 +29,10 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from nianbao.run.lifetime import die_with_parent
-from nianbao.parse.model import ParseResult
+from nianbao.parse.model import UNEXPECTED_ERROR, ParseResult, cap_code
 from nianbao.parse.pipeline import Limits, parse_bytes, report_id_of
+from nianbao.readers.document import PAGES_CAP
 from nianbao.run.raw_rows import RETRY_NOTE, RawRows, result_rows, unstorable
-from nianbao.run.raw_schema import column_names
 
 Progress = Callable[[int, int, float], None]
 # A worker stuck past the cap where SIGALRM cannot interrupt it is killed this much later.
@@ -49,15 +49,30 @@ def _alarm(signum, frame):
     raise ParseTimeout()
 
 
-def _rejected(rid: str, sha: str, reason: str, retry: bool = False) -> ParseResult:
+def _rejected(rid: str, sha: str, reason: str, retry: bool = False,
+              cap: tuple[str, float] | None = None) -> ParseResult:
+    """A rejection; ``retry``: for a reason outside the content (parsed again next run);
+    ``cap``: by the cap (setting, value) — parsed again by a run with another value."""
     result = ParseResult(rid, sha, rejection_reason=reason)
     if retry:
         result.note("warning", RETRY_NOTE, "rejected for a reason outside the file's content; parsed again next run")
+    if cap is not None:
+        result.note("error", cap_code(*cap), reason)
     return result
 
 
+TIME_CAP = "NIANBAO_MAX_PARSE_SECONDS"
+MEMORY_CAP = "NIANBAO_MAX_PARSE_MEMORY_MB"
+
+
+def current_caps(settings) -> dict[str, float]:
+    """The caps a parse verdict depends on, as set now (nianbao.run.settings.Settings)."""
+    return {PAGES_CAP: settings.max_pages, TIME_CAP: settings.max_parse_seconds,
+            MEMORY_CAP: settings.max_parse_memory_mb}
+
+
 def timeout_reason(max_seconds: float) -> str:
-    return f"parsing took longer than the cap of {max_seconds:g} s (NIANBAO_MAX_PARSE_SECONDS)"
+    return f"parsing took longer than the cap of {max_seconds:g} s ({TIME_CAP})"
 
 
 def parse_path(path: Path, source_path: str, limits: Limits, max_seconds: float,
@@ -85,7 +100,7 @@ def parse_path(path: Path, source_path: str, limits: Limits, max_seconds: float,
         return parse_bytes(data, source_path, limits)
     except ParseTimeout:
         rid, sha = report_id_of(data)
-        return _rejected(rid, sha, timeout_reason(max_seconds))
+        return _rejected(rid, sha, timeout_reason(max_seconds), cap=(TIME_CAP, max_seconds))
     finally:
         if use_alarm:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -95,14 +110,17 @@ def parse_path(path: Path, source_path: str, limits: Limits, max_seconds: float,
 Job = tuple  # (path, source_path) or (path, source_path, expected_sha256)
 
 
-def _work(job: tuple) -> RawRows:
+def _parse_job(job: tuple) -> ParseResult:
     path, source_path, limits, max_seconds, sha, _ = job
     try:
-        result = parse_path(Path(path), source_path, limits, max_seconds, sha)
+        return parse_path(Path(path), source_path, limits, max_seconds, sha)
     except ParseTimeout:  # the alarm fired between parse_bytes returning and the timer reset
         rid, sha2 = (sha[:16], sha) if sha else report_id_of(b"")
-        result = _rejected(rid, sha2, timeout_reason(max_seconds))
-    return storable_rows(result, source_path)
+        return _rejected(rid, sha2, timeout_reason(max_seconds), cap=(TIME_CAP, max_seconds))
+
+
+def _work(job: tuple) -> RawRows:
+    return storable_rows(_parse_job(job), job[1])
 
 
 def unstorable_reason(what: str) -> str:
@@ -179,38 +197,88 @@ def parse_many(jobs: Sequence[Job], limits: Limits, max_seconds: float, workers:
 # -- supervised worker processes ----------------------------------------------------------------
 
 def memory_reason(max_memory_mb: int) -> str:
-    return f"parsing needed more memory than the cap of {max_memory_mb:,} MB (NIANBAO_MAX_PARSE_MEMORY_MB)"
+    return f"parsing needed more memory than the cap of {max_memory_mb:,} MB ({MEMORY_CAP})"
 
 
-def _cap_memory(max_memory_mb: int) -> None:
-    """Linux: limit this process's address space to what it has now plus the cap, so a file
-    that would eat all memory ends in MemoryError (rejected) instead of the OOM killer."""
+# This worker's address space when it started: the memory cap is counted from there.
+_memory_base: int | None = None
+
+
+def _cap_memory(max_memory_mb: int) -> bool:
+    """Linux: limit this process's address space to what it had at start plus the cap, so a
+    file that would eat all memory ends in an error (rejected) instead of the OOM killer.
+    Returns whether the cap is set."""
+    global _memory_base
     if max_memory_mb <= 0:
-        return
+        return False
     try:
         import resource
 
-        with open("/proc/self/statm") as fh:
-            now = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        limit = now + max_memory_mb * 1024 * 1024
+        if _memory_base is None:
+            with open("/proc/self/statm") as fh:
+                _memory_base = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        limit = _memory_base + max_memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
+        return True
     except (OSError, ValueError, ImportError):
-        pass
+        return False
 
 
 def _work_capped(work: tuple, max_memory_mb: int):
-    try:
-        rows = _work(work)
-    except MemoryError:
-        rows = _lost(work, memory_reason(max_memory_mb), retry=False)
-    if max_memory_mb > 0:
-        reason_at = column_names("reports").index("rejection_reason")
-        for i, row in enumerate(rows.reports):
-            if row[reason_at] and "MemoryError" in row[reason_at]:
-                rows.reports[i] = row[:reason_at] + (memory_reason(max_memory_mb),) + row[reason_at + 1:]
+    rows = storable_rows(_parse_capped(work, max_memory_mb), work[1])
     if work[5]:  # a sink takes the rows: CSV bytes are cheap to send, and the run's process never unpacks them
         return encoded_rows(rows, work[1])
     return rows
+
+
+def _parse_capped(work: tuple, max_memory_mb: int) -> ParseResult:
+    """Parse under the memory cap. Out of memory, a library raises its own error as often as
+    MemoryError (selectolax: "Can't parse HTML"): a parse that failed with an unexpected error
+    is tried once more with twice the cap; when it then gets further, or needs more address
+    space than the cap allows, the cap is the reason."""
+    try:
+        result = _parse_job(work)
+    except MemoryError:
+        return _memory_rejection(work, max_memory_mb)
+    if max_memory_mb > 0 and any(n.code == UNEXPECTED_ERROR for n in result.notes) \
+            and _fails_only_under_the_cap(work, result, max_memory_mb):
+        return _memory_rejection(work, max_memory_mb, result)
+    return result
+
+
+def _fails_only_under_the_cap(work: tuple, failed: ParseResult, max_memory_mb: int) -> bool:
+    if _memory_base is None or not _cap_memory(2 * max_memory_mb):
+        return False
+    # (an earlier retry in this worker may have set the peak above the cap: only a new one counts)
+    peak_before = max(_peak_address_space() or 0, _memory_base + max_memory_mb * 1024 * 1024)
+    try:
+        again = _parse_job(work)
+    except MemoryError:
+        return True
+    finally:
+        _cap_memory(max_memory_mb)
+    needed_more = (_peak_address_space() or 0) > peak_before
+    return needed_more or again.rejection_reason != failed.rejection_reason
+
+
+def _peak_address_space() -> int | None:
+    """This process's largest address space so far (VmPeak, Linux), in bytes."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmPeak:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _memory_rejection(work: tuple, max_memory_mb: int, failed: ParseResult | None = None) -> ParseResult:
+    if failed is not None:
+        rid, sha = failed.report_id, failed.content_sha256
+    else:
+        rid, sha = _identity(work)
+    return _rejected(rid, sha, memory_reason(max_memory_mb), cap=(MEMORY_CAP, max_memory_mb))
 
 
 def encoded_rows(rows: RawRows, source_path: str):
@@ -330,15 +398,21 @@ def _death_reason(exitcode: int | None) -> str:
     return f"the parser process died while reading this file ({how})"
 
 
-def _lost(work: tuple, reason: str, retry: bool) -> RawRows:
-    """Rows for a file whose worker had to be killed or died: rejected with the reason."""
-    path, source_path, _, _, sha = work[:5]
+def _identity(work: tuple) -> tuple[str, str]:
+    """(report id, SHA-256) of a job's file: the registered hash, or the bytes' own."""
+    path, sha = work[0], work[4]
     if not sha:
         try:
             sha = hashlib.sha256(Path(path).read_bytes()).hexdigest()
         except OSError:
             sha = report_id_of(b"")[1]
-    return result_rows(_rejected(sha[:16], sha, reason, retry=retry), source_path)
+    return sha[:16], sha
+
+
+def _lost(work: tuple, reason: str, retry: bool, cap: tuple[str, float] | None = None) -> RawRows:
+    """Rows for a file whose worker had to be killed or died: rejected with the reason."""
+    rid, sha = _identity(work)
+    return result_rows(_rejected(rid, sha, reason, retry=retry, cap=cap), work[1])
 
 
 def _supervised(work: list[tuple], n_workers: int, max_seconds: float, max_memory_mb: int = 0):
@@ -384,7 +458,8 @@ def _supervised(work: list[tuple], n_workers: int, max_seconds: float, max_memor
                 if lost_reason is None:
                     continue
                 culprit = w.assigned.popleft()
-                results[culprit] = _lost(work[culprit], lost_reason, retry)
+                results[culprit] = _lost(work[culprit], lost_reason, retry,
+                                         None if retry else (TIME_CAP, max_seconds))
                 pending.extendleft(reversed(w.assigned))  # jobs sent ahead go to another worker
                 w.assigned.clear()
                 w.stop(kill=True)

@@ -8,12 +8,21 @@ from functools import cache
 from operator import itemgetter
 
 from nianbao.parse.bounds import MAX_FIGURE, storable
-from nianbao.parse.model import ParseResult
+from nianbao.parse.model import CAP_NOTE, ParseResult, cap_code
 from nianbao.run.raw_schema import RAW_TABLES, column_names
 
 # Parse note code of a rejection that says nothing about the file's content (it could not be
 # read, it changed during the run, its worker died): the next run parses the file again.
 RETRY_NOTE = "retry_next_run"
+
+
+def reparse_condition(caps: dict[str, float]) -> tuple[str, list]:
+    """A SQL condition on a parse note's ``code`` (with its parameters) that marks its report
+    to be parsed again although its content and the parser are unchanged: rejected for a reason
+    outside the content, or by a cap (nianbao.parse.model.cap_code) whose value is not ``caps``'s."""
+    current = [cap_code(name, value) for name, value in caps.items()]
+    return (f"(code = ? OR (code LIKE ? AND code NOT IN ({', '.join('?' * len(current))})))",
+            [RETRY_NOTE, f"{CAP_NOTE}:%", *current])
 
 
 @dataclass

@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nianbao.run.raw_rows import RETRY_NOTE
+from nianbao.run.raw_rows import reparse_condition
 from nianbao.parse.model import PARSER_VERSION
 from nianbao.run.raw_schema import RAW_SCHEMA, RAW_TABLES, column_names, create_table_sql
 from nianbao.run.scan import FileEntry
@@ -153,15 +153,17 @@ def read_file_registry(con: duckdb.DuckDBPyConnection) -> list[FileEntry]:
     return list(entries)
 
 
-def cached_report_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+def cached_report_ids(con: duckdb.DuckDBPyConnection, caps: dict[str, float]) -> set[str]:
     """Reports already parsed by this parser version (their rows are kept, not re-parsed).
 
     A rejection that says nothing about the content (file unreadable, changed during the run,
-    worker died: parse note ``retry_next_run``) is not kept: the file is parsed again."""
+    worker died: parse note ``retry_next_run``) is not kept: the file is parsed again; nor is a
+    rejection by a cap whose value ``caps`` (the run's) no longer has."""
+    condition, params = reparse_condition(caps)
     return {r[0] for r in con.execute(
         f"SELECT report_id FROM {RAW_SCHEMA}.reports WHERE parser_version = ? AND report_id NOT IN "
-        f"(SELECT report_id FROM {RAW_SCHEMA}.parse_notes WHERE code = ? AND report_id IS NOT NULL)",
-        [PARSER_VERSION, RETRY_NOTE]).fetchall()}
+        f"(SELECT report_id FROM {RAW_SCHEMA}.parse_notes WHERE {condition} AND report_id IS NOT NULL)",
+        [PARSER_VERSION, *params]).fetchall()}
 
 
 def _frame(table: str, rows: list[tuple]) -> pd.DataFrame:
