@@ -9,7 +9,7 @@ import signal
 import sys
 import sysconfig
 import time
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
 
 from nianbao.run.lifetime import exit_without_teardown
@@ -58,11 +58,11 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"nianbao: raw directory {settings.raw_dir} does not exist (set NIANBAO_RAW_DIR or --raw-dir)",
               file=sys.stderr)
         return 2
-    from nianbao.run.warehouse import RunInProgress, run_lock
+    from nianbao.run.locks import RunInProgress, run_lock
 
     started = time.perf_counter()
     try:
-        with run_lock(settings):
+        with run_lock(settings, "nianbao run (command line)"):
             return _run(args, settings, started)
     except RunInProgress as e:
         print(f"nianbao: {e}", file=sys.stderr)
@@ -70,35 +70,53 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
+    from orchestration.failures import classify, write_details
+
+    print(f"nianbao: building the warehouse from {settings.raw_dir}", file=sys.stderr)
+    log_path = settings.work_dir / "last-run.log"
+    for attempt in (1, 2):
+        result, crash = _execute(args, settings, log_path, append=attempt > 1)
+        if crash is None and result.success:
+            break
+        failure = classify(settings, result, crash)
+        if not args.verbose:
+            write_details(log_path, failure)
+        if failure.rebuild and attempt == 1:  # the work database was damaged, and deleted
+            print(f"{failure.lines[0]}; building it again from the raw files", file=sys.stderr)
+            continue
+        for line in failure.lines:
+            print(line, file=sys.stderr)
+        if not args.verbose:
+            print(f"nianbao: full log: {log_path}", file=sys.stderr)
+        return failure.exit_code
+    findings = print_summary(settings, time.perf_counter() - started)
+    return 4 if args.strict and findings else 0
+
+
+def _execute(args: argparse.Namespace, settings: Settings, log_path: Path, append: bool):
+    """Run the job once: (Dagster's result, None), or (None, the exception) when Dagster itself
+    failed (its run history on a full disk, say)."""
     from dagster import DagsterInstance
 
     from orchestration.definitions import MAIN_JOB, build_definitions
     from orchestration.runtime.run_origin import execute_with_origin
 
-    print(f"nianbao: building the warehouse from {settings.raw_dir}", file=sys.stderr)
-    log_path = settings.work_dir / "last-run.log"
-    with _quiet_stdout(log_path, args.verbose):
-        level = "INFO" if args.verbose else "WARNING"
-        run_config = {"loggers": {"console": {"config": {"log_level": level}}},
-                      "resources": _resources_config(settings)}
-        # recorded as a run of the workspace's code location: the UI lists it in the job's history
-        tags = {"nianbao/warehouse": str(settings.db_path), "nianbao/raw_dir": str(settings.raw_dir)}
-        if getattr(args, "partitioned", False):
-            result = _run_partitioned(run_config, settings, DagsterInstance.get(), tags)
-        else:
-            job = build_definitions().resolve_job_def(MAIN_JOB)
-            result = execute_with_origin(job, DagsterInstance.get(), run_config, tags)
-    if not result.success:
-        failed = [e for e in result.all_events if e.is_step_failure]
-        for event in failed:
-            err = event.step_failure_data.error
-            print(f"nianbao: step {event.step_key} failed: {err.message.strip() if err else 'unknown error'}",
-                  file=sys.stderr)
-        print(f"nianbao: the run failed; the published warehouse was left unchanged. Full log: {log_path}",
-              file=sys.stderr)
-        return 1
-    findings = print_summary(settings, time.perf_counter() - started)
-    return 4 if args.strict and findings else 0
+    try:
+        with _quiet_stdout(log_path, args.verbose, append):
+            instance = DagsterInstance.get()
+            level = "INFO" if args.verbose else "WARNING"
+            run_config = {"loggers": {"console": {"config": {"log_level": level}}},
+                          "resources": _resources_config(settings)}
+            # recorded as a run of the workspace's code location: the UI lists it in the job's history
+            tags = {"nianbao/warehouse": str(settings.db_path), "nianbao/raw_dir": str(settings.raw_dir)}
+            if getattr(args, "partitioned", False):
+                result = _run_partitioned(run_config, settings, instance, tags)
+            else:
+                job = build_definitions().resolve_job_def(MAIN_JOB)
+                result = execute_with_origin(job, instance, run_config, tags)
+            return result, None
+    except Exception as e:
+        return None, e
 
 
 def _run_partitioned(run_config: dict, settings: Settings, instance, tags: dict):
@@ -125,14 +143,16 @@ def _run_partitioned(run_config: dict, settings: Settings, instance, tags: dict)
 
 
 @contextmanager
-def _quiet_stdout(log_path: Path, verbose: bool):
-    """dbt's own log goes to a file (dagster-dbt echoes it on stdout); --verbose shows it."""
+def _quiet_stdout(log_path: Path, verbose: bool, append: bool = False):
+    """dbt's and Dagster's own log go to a file (dagster-dbt echoes dbt's on stdout; Dagster's
+    console logger writes errors with their tracebacks on stderr); --verbose shows them. The
+    run's progress lines keep the terminal (their handler holds the real stderr)."""
     os.environ.setdefault("TQDM_DISABLE", "1")  # GE's per-expectation progress bars
     if verbose:
         yield
         return
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "w", encoding="utf-8") as fh, redirect_stdout(fh):
+    with open(log_path, "a" if append else "w", encoding="utf-8") as fh, redirect_stdout(fh), redirect_stderr(fh):
         yield
 
 

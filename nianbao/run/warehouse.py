@@ -13,75 +13,64 @@ tests can show what a run killed there leaves. Unset, it does nothing.
 """
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import shutil
 import signal
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 
+from nianbao.run.disk import DiskFull, ensure_space, free_bytes, is_disk_full, megabytes
+from nianbao.run.locks import describe_process, lock_holder
 from nianbao.run.raw_rows import reparse_condition
 from nianbao.parse.model import PARSER_VERSION
 from nianbao.run.raw_schema import RAW_SCHEMA, RAW_TABLES, column_names, create_table_sql
 from nianbao.run.scan import FileEntry
 from nianbao.run.settings import Settings
 from nianbao.run.storage import STORAGE_VERSION, check_publishable, convert_database, create_database, is_readable_by_target
+from nianbao.run.verify import WarehouseDamaged, find_damage, mart_row_counts, verify_warehouse
 from nianbao.vocabulary.dimensions import dimension_tables
 
 progress_log = logging.getLogger("nianbao.progress")
 PER_REPORT_TABLES = ("reports", "report_cells", "parse_notes", "rule_results", "legacy_measures")
 
 
-class RunInProgress(RuntimeError):
-    pass
-
-
-@contextmanager
-def run_lock(settings: Settings):
-    """One writing run at a time per warehouse (DuckDB allows a single writer)."""
-    settings.work_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.lock_path, "w") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RunInProgress(
-                f"another nianbao run is writing this warehouse (lock {settings.lock_path}); "
-                "wait for it to finish") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 # How long to wait for the work database while another process holds its lock.
 LOCK_WAIT_SECONDS = 120.0
 
 
-def _is_lock_conflict(exc: BaseException) -> bool:
-    return "lock" in str(exc).lower()
+class WorkCopyLocked(RuntimeError):
+    """Another process holds the work database's lock past the wait."""
 
 
 def _connect_rw(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
     """Open read-write, waiting while another process holds the file's lock (a dbt or a reader
-    left over from a killed run finishing): waiting is safe, deleting its file is not."""
+    left over from a killed run finishing): waiting is safe, deleting its file is not. Whether
+    the lock is the reason is asked of the operating system (nianbao.run.locks), not read
+    from DuckDB's message."""
     deadline = time.monotonic() + wait_seconds
     while True:
         try:
             return duckdb.connect(str(path))
         except duckdb.Error as exc:
-            if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
+            holder = lock_holder(path)
+            if holder is None:
                 raise
+            if time.monotonic() >= deadline:
+                raise WorkCopyLocked(
+                    f"{path} is held by {describe_process(holder)}; waited {wait_seconds:.0f} s for it. "
+                    "Close whatever has it open (nothing but a run should open the work copy) and run again") from exc
             time.sleep(0.5)
 
 
 def connect_work(settings: Settings) -> duckdb.DuckDBPyConnection:
-    """Open (creating if needed) the work database; a damaged work copy is rebuilt from scratch."""
+    """Open (creating if needed) the work database. A work copy DuckDB cannot open (a damaged
+    header, a corrupt WAL, not a DuckDB file) is deleted and rebuilt from the raw files; one
+    another process holds is waited for (``WorkCopyLocked`` past the wait)."""
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     path = settings.work_db_path
     try:
@@ -96,10 +85,9 @@ def connect_work(settings: Settings) -> duckdb.DuckDBPyConnection:
             con = _connect_rw(path)
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
     except duckdb.Error as exc:
-        if _is_lock_conflict(exc):
-            raise
-        for p in (path, Path(str(path) + ".wal")):
-            p.unlink(missing_ok=True)
+        progress_log.info("[ingest] the work copy %s cannot be opened (%s); it is rebuilt from the raw files",
+                          path, str(exc).splitlines()[0][:200])
+        discard_work_copy(settings)
         create_database(path)
         con = duckdb.connect(str(path))
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
@@ -112,6 +100,15 @@ def connect_work(settings: Settings) -> duckdb.DuckDBPyConnection:
         if table not in existing or _columns(con, table) != column_names(table):
             con.execute(create_table_sql(table))
     return con
+
+
+def discard_work_copy(settings: Settings) -> None:
+    """Delete the work database and its WAL: the next connect_work starts it afresh (every
+    file is parsed again)."""
+    global _registry_memo
+    for p in (settings.work_db_path, Path(f"{settings.work_db_path}.wal")):
+        p.unlink(missing_ok=True)
+    _registry_memo = None
 
 
 def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -289,36 +286,77 @@ def crash_point(settings: Settings, name: str) -> None:
 
 
 def publish(settings: Settings) -> Path:
-    """Copy the finished work database next to the published one and rename it into place.
+    """Copy the finished work database next to the published one, verify the copy, and rename
+    it into place.
 
     The copy is byte for byte, so the published file has the work database's storage version,
     one DuckDB 1.4+ clients open (nianbao.run.storage); a work database in another is refused.
 
     The published file is never opened: readers holding it (read-only) keep the old inode and
-    see the new warehouse when they reconnect. A copy left by a publish killed half-way
-    (``.<name>.publishing``) is overwritten by the next one.
+    see the new warehouse when they reconnect. Before the copy, the disk must hold it plus a
+    margin (``DiskFull`` otherwise); the copy is read in full and its row counts checked
+    (nianbao.run.verify) before the rename. A copy that fails is removed and the published file
+    left as it was: ``WorkCopyDamaged`` when the work database itself is damaged (it is deleted,
+    and rebuilt from the raw files by the next run), ``PublishFailed`` otherwise. A copy left by
+    a publish killed half-way (``.<name>.publishing``) is removed by the next one.
     """
     con = _connect_rw(settings.work_db_path)
     try:
         con.execute("CHECKPOINT")
         check_publishable(con)
+        expected_rows = mart_row_counts(con)
     finally:
         con.close()
     target = settings.db_path
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.parent / f".{target.name}.publishing"
+    tmp.unlink(missing_ok=True)  # left by a killed publish: its space is needed
+    ensure_space(target.parent, settings.work_db_path.stat().st_size, f"to publish the warehouse at {target}")
     crash_point(settings, "publish-before-copy")
-    shutil.copyfile(settings.work_db_path, tmp)
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    crash_point(settings, "publish-before-rename")
-    # A WAL beside the published file belongs to the old file (someone wrote to it); DuckDB
-    # would replay it into the new one.
-    Path(f"{target}.wal").unlink(missing_ok=True)
-    os.replace(tmp, target)
+    try:
+        shutil.copyfile(settings.work_db_path, tmp)
+        verify_copy(settings, tmp, expected_rows)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        crash_point(settings, "publish-before-rename")
+        # A WAL beside the published file belongs to the old file (someone wrote to it); DuckDB
+        # would replay it into the new one.
+        Path(f"{target}.wal").unlink(missing_ok=True)
+        os.replace(tmp, target)
+    except BaseException as exc:
+        tmp.unlink(missing_ok=True)
+        if is_disk_full(exc) and not isinstance(exc, DiskFull):
+            raise DiskFull(f"the disk holding {target.parent} filled up while the warehouse was copied there "
+                           f"({megabytes(free_bytes(target.parent))} free once the partial copy was removed). "
+                           "Free some space and run again") from exc
+        raise
     dir_fd = os.open(target.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
     return target
+
+
+class PublishFailed(RuntimeError):
+    """The copy to publish failed verification while the work database reads whole."""
+
+
+class WorkCopyDamaged(RuntimeError):
+    """The work database cannot be read in full; it has been deleted (rebuilt by the next run)."""
+
+
+def verify_copy(settings: Settings, copy: Path, expected_rows: dict[str, int]) -> None:
+    """Verify the copy about to be published; on failure, tell a damaged work database (deleted,
+    so the next run rebuilds it from the raw files) from a bad copy."""
+    try:
+        verify_warehouse(copy, expected_rows)
+    except WarehouseDamaged as problem:
+        damage = find_damage(settings.work_db_path)
+        if damage is not None:
+            discard_work_copy(settings)
+            raise WorkCopyDamaged(
+                f"the work database is damaged ({damage}); it was deleted and is rebuilt from the raw "
+                "files on the next run (every file parsed again). The published warehouse is unchanged") from problem
+        raise PublishFailed(f"the warehouse to publish failed verification ({problem}); "
+                            "the published warehouse is unchanged") from problem
