@@ -32,7 +32,7 @@ def _dagster_home(settings: Settings) -> Path:
     database, so `nianbao ui` shows `nianbao run`'s runs."""
     from orchestration.runtime.instance import ensure_dagster_home
 
-    home = ensure_dagster_home(Path(os.environ.get("DAGSTER_HOME") or settings.work_dir / "dagster_home").resolve())
+    home = ensure_dagster_home(Path(os.environ.get("DAGSTER_HOME") or settings.work_root / "dagster_home").resolve())
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -99,11 +99,12 @@ def _execute(args: argparse.Namespace, settings: Settings, log_path: Path, appen
     from dagster import DagsterInstance
 
     from orchestration.definitions import MAIN_JOB, build_definitions
+    from orchestration.runtime.instance import prune_history
     from orchestration.runtime.run_origin import execute_with_origin
 
     try:
-        with _quiet_stdout(log_path, args.verbose, append):
-            instance = DagsterInstance.get()
+        # the instance is closed at the end: SQLite then checkpoints and removes its WAL files
+        with _quiet_stdout(log_path, args.verbose, append), DagsterInstance.get() as instance:
             level = "INFO" if args.verbose else "WARNING"
             run_config = {"loggers": {"console": {"config": {"log_level": level}}},
                           "resources": _resources_config(settings)}
@@ -114,6 +115,7 @@ def _execute(args: argparse.Namespace, settings: Settings, log_path: Path, appen
             else:
                 job = build_definitions().resolve_job_def(MAIN_JOB)
                 result = execute_with_origin(job, instance, run_config, tags)
+            prune_history(instance, settings.keep_runs)
             return result, None
     except Exception as e:
         return None, e

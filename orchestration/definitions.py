@@ -2,7 +2,8 @@
 
 Built lazily (``@dg.definitions``), so importing this module runs nothing; the dbt manifest
 is prepared when the definitions are first built. Runs use the in-process executor: DuckDB
-has a single writer, and per-step processes would only add start-up time.
+has a single writer, and per-step processes would only add start-up time. Every executor holds
+the warehouse's run lock for the run (orchestration/one_writer.py), however the run was started.
 """
 
 import dagster as dg
@@ -16,6 +17,7 @@ from orchestration.assets.partitions import GROUP as PARTITION_GROUP
 from orchestration.assets.partitions import (PARTITIONED_JOB, build_partition_assets, partition_keys_assets, partitioned_executor,
                          partitioned_job_config)
 from orchestration.assets.publish import build_publish_asset
+from orchestration.one_writer import one_writer, warehouse_tags
 from orchestration.resources import NianbaoResource
 from orchestration.sensors import build_raw_dir_sensor
 
@@ -29,10 +31,11 @@ def build_definitions() -> dg.Definitions:
     publish = build_publish_asset([*dbt_models.keys, validation.key])
     partitions = build_partition_assets(settings)
     job = dg.define_asset_job(MAIN_JOB, selection=dg.AssetSelection.all() - dg.AssetSelection.groups(PARTITION_GROUP),
-                              description="Ingest, parse, build the marts, check the rules and publish.")
+                              description="Ingest, parse, build the marts, check the rules and publish.",
+                              tags=warehouse_tags(settings))
     partitioned = dg.define_asset_job(
         PARTITIONED_JOB, selection=dg.AssetSelection.all(), config=partitioned_job_config(settings),
-        executor_def=partitioned_executor(settings),
+        executor_def=one_writer(partitioned_executor(settings)), tags=warehouse_tags(settings),
         description="The same pipeline with the parse split into hash-range partitions, one step each, written as "
                     "Parquet that dbt reads (docs/scaling.md: run the partitions on a cluster executor).")
     return dg.Definitions(
@@ -41,7 +44,7 @@ def build_definitions() -> dg.Definitions:
         jobs=[job, partitioned],
         sensors=[build_raw_dir_sensor(job)],
         resources={"nianbao": NianbaoResource(), "dbt": dbt_cli(dbt_project())},
-        executor=dg.in_process_executor,
+        executor=one_writer(dg.in_process_executor),
     )
 
 

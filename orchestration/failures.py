@@ -56,7 +56,7 @@ def step_errors(result) -> list[tuple[str, object]]:
 def run_paths(settings: Settings) -> list[Path]:
     """Where a run writes: the work directory, the published file's folder, Dagster's history, temp files."""
     home = os.environ.get("DAGSTER_HOME")
-    return [settings.work_dir, settings.db_path.parent, *([Path(home)] if home else []), Path(tempfile.gettempdir())]
+    return [settings.work_root, settings.db_path.parent, *([Path(home)] if home else []), Path(tempfile.gettempdir())]
 
 
 def classify(settings: Settings, result=None, crash: BaseException | None = None) -> Failure:

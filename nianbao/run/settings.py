@@ -2,7 +2,8 @@
 
 The published warehouse is ``NIANBAO_DB``. Runs build in a work copy beside it
 (``<dir>/.nianbao-work/<same file name>``; the same file stem keeps DuckDB's catalog name,
-so dbt's views resolve in the published copy too) and publish with an atomic rename.
+so dbt's views resolve in the published copy too) and publish with an atomic rename. Each
+warehouse's other run files are in ``<dir>/.nianbao-work/<file name>.run/``.
 
 Settings travel as a :class:`Settings` value: the CLI's ``--raw-dir``/``--db`` and a Dagster
 resource's config are overrides given to :func:`load_settings`, never written back into the
@@ -36,6 +37,8 @@ ENV_VARS: dict[str, tuple[str, type]] = {
     "NIANBAO_PARTITION_EXECUTOR": ("partition_executor", str),
     "NIANBAO_PARTITION_PROCESSES": ("partition_processes", int),
     "NIANBAO_DASK_SCHEDULER": ("dask_scheduler", str),
+    "NIANBAO_RUN_LOCK_WAIT_SECONDS": ("run_lock_wait_seconds", int),
+    "NIANBAO_KEEP_RUNS": ("keep_runs", int),
     "NIANBAO_TEST_CRASH_AT": ("test_crash_at", str),
 }
 
@@ -59,15 +62,25 @@ class Settings:
     partition_executor: str = "multiprocess"
     partition_processes: int = 0  # `nianbao run --partitioned`: steps at once; 0: one per core
     dask_scheduler: str = ""  # executor dask: a running scheduler's address; "": a LocalCluster on 127.0.0.1
+    run_lock_wait_seconds: int = 1800  # a run started by Dagster waits this long for another run to finish
+    keep_runs: int = 50  # Dagster's run history keeps this many runs (0: all)
     test_crash_at: str = ""  # test hook: nianbao.run.warehouse.crash_point
 
     @property
-    def work_dir(self) -> Path:
+    def work_root(self) -> Path:
+        """The folder beside the published file for runs' work: the work databases of the
+        warehouses in that folder, each warehouse's run files, and Dagster's history."""
         return self.db_path.parent / ".nianbao-work"
 
     @property
     def work_db_path(self) -> Path:
-        return self.work_dir / self.db_path.name
+        return self.work_root / self.db_path.name
+
+    @property
+    def work_dir(self) -> Path:
+        """This warehouse's own run files (run lock, spool, dbt target, Parquet, log): two
+        warehouses in one folder never share them."""
+        return self.work_root / f"{self.db_path.name}.run"
 
     @property
     def dbt_target_dir(self) -> Path:
