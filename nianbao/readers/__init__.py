@@ -59,7 +59,7 @@ def sniff_format(data: bytes, filename: str = "") -> str:
     for magic, kind in _IMAGE_MAGIC:
         if data.startswith(magic):
             raise UnreadableFile(f"{kind} image: no text layer (a scanned image needs OCR)")
-    from nianbao.readers.html import looks_like_html
+    from nianbao.readers.html import has_markup, looks_like_html
 
     if looks_like_html(data):
         return "html"
@@ -68,7 +68,9 @@ def sniff_format(data: bytes, filename: str = "") -> str:
     if ext == ".docx":
         return "docx"
     if ext in HTML_EXTENSIONS:
-        return "html"
+        # a text file saved as .html (not one tag in it) is text: read as HTML, its lines would
+        # run together and its tables with them
+        return "html" if has_markup(data) else "text"
     return "text"
 
 

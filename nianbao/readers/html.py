@@ -72,6 +72,16 @@ def looks_like_html(data: bytes) -> bool:
     return _SNIFF_RE.search(head) is not None
 
 
+_ANY_TAG = re.compile(rb"<[A-Za-z/][^<>]{0,500}>")  # an element (a comment alone is no markup)
+
+
+def has_markup(data: bytes) -> bool:
+    """Any tag at all in the file (an HTML fragment may open with none of the sniffed ones)."""
+    if b"\x00" in data[:1024]:
+        data = data.replace(b"\x00", b"")  # UTF-16
+    return _ANY_TAG.search(data) is not None
+
+
 def read_html(data: bytes) -> Document:
     hint = _meta_charset(data)
     text, encoding = decode_bytes(data, hint=hint)

@@ -18,9 +18,12 @@ RAW_TABLES: dict[str, list[tuple[str, str, str]]] = {
         ("content_sha256", "VARCHAR", "SHA-256 of the file's bytes (null if not read)"),
         ("reason", "VARCHAR", "Why the file was not read (symlink, over the size cap, unreadable)"),
         ("modified_ns", "BIGINT", "The file's modification time (ns since the epoch) when it was hashed; null if "
-                                  "it was modified within 2 s of the scan. With size and inode unchanged, the next "
-                                  "scan keeps the hash without reading the file"),
+                                  "it was modified within 2 s of the end of the scan. With size, ctime and inode "
+                                  "unchanged, the next scan keeps the hash without reading the file"),
         ("inode", "BIGINT", "The file's inode number when it was hashed"),
+        ("changed_ns", "BIGINT", "The file's status-change time (ctime, ns since the epoch) when it was hashed: "
+                                 "an edit changes it even when size and mtime are restored, so the next scan "
+                                 "hashes the file again"),
     ],
     "source_files": [
         ("source_path", "VARCHAR", "Path relative to the raw directory, '/'-separated"),

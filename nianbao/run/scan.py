@@ -11,14 +11,14 @@ import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 _CHUNK = 1 << 20
-# A file modified this recently may be modified again within the clock's granularity without
-# its size or mtime changing ("racily clean", as git calls it): its stat is not remembered, so
-# the next scan hashes it again.
-_RACY_SECONDS = 2.0
+# A file modified this close to the end of a scan may be modified again within the clock's
+# granularity without its stat changing ("racily clean", as git calls it): its stat is not
+# remembered, so the next scan hashes it again. (Two seconds: the coarsest common granularity, FAT's.)
+_RACY_NS = 2_000_000_000
 # Hashing threads. A second thread overlaps reads from disk; more only fight over the GIL
 # (measured: docs/scaling.md).
 _HASH_THREADS = 2
@@ -35,6 +35,7 @@ class FileEntry:
     reason: str | None = None  # set when the file cannot be read
     modified_ns: int | None = None  # st_mtime_ns when hashed (None: do not trust, hash next time)
     inode: int | None = None
+    changed_ns: int | None = None  # st_ctime_ns when hashed: a write changes it, whatever the mtime says
 
     @property
     def report_id(self) -> str | None:
@@ -42,7 +43,8 @@ class FileEntry:
 
     def as_row(self) -> tuple:
         """The raw.file_registry row (its columns are these fields, in this order)."""
-        return (self.source_path, self.size_bytes, self.content_sha256, self.reason, self.modified_ns, self.inode)
+        return (self.source_path, self.size_bytes, self.content_sha256, self.reason, self.modified_ns, self.inode,
+                self.changed_ns)
 
 
 def sha256_file(path: Path) -> str:
@@ -61,8 +63,12 @@ def sha256_file(path: Path) -> str:
 def scan_raw_dir(raw_dir: Path, max_file_bytes: int, known: list[FileEntry] | None = None) -> list[FileEntry]:
     """Every file under raw_dir (sub-folders included), sorted by path.
 
-    ``known`` is the previous scan: a file whose size, mtime and inode are unchanged keeps its
-    hash without being read again (a warm run over 100,000 files then stats them, no more)."""
+    ``known`` is the previous scan: a file whose size, mtime, ctime and inode are unchanged
+    keeps its hash without being read again (a warm run over 100,000 files then stats them, no
+    more). The ctime catches an edit that restores size and mtime (``touch -r``, ``rsync -t``);
+    a file modified within the clock's granularity of the end of the scan is "racily clean", as
+    git calls it (an edit in the same tick would leave its stat unchanged): it is not trusted,
+    and the next scan hashes it again."""
     raw_dir = raw_dir.resolve()
     if not raw_dir.is_dir():
         return []
@@ -100,12 +106,18 @@ def scan_raw_dir(raw_dir: Path, max_file_bytes: int, known: list[FileEntry] | No
             continue
         # The walk follows no link, so a regular file found here lies inside raw_dir.
         old = previous.get(rel)
-        if old and (old.size_bytes, old.modified_ns, old.inode) == (st.st_size, st.st_mtime_ns, st.st_ino):
+        if old and (old.size_bytes, old.modified_ns, old.changed_ns, old.inode) == \
+                (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino):
             entries.append(old)
             continue
         to_hash.append((len(entries), rel, st))
         entries.append(FileEntry(rel, st.st_size, None))
     _hash_into(entries, to_hash, raw_dir)
+    racy_from = time.time_ns() - _RACY_NS  # judged against the end of the scan, as git judges against its index
+    for index, _, _ in to_hash:
+        e = entries[index]
+        if e.modified_ns is not None and e.modified_ns >= racy_from:
+            entries[index] = replace(e, modified_ns=None)
     entries.sort(key=lambda e: e.source_path)
     return entries
 
@@ -139,8 +151,7 @@ def _hash_into(entries: list[FileEntry], to_hash: list[tuple[int, str, os.stat_r
             digest = sha256_file(raw_dir / rel)
         except OSError as e:
             return index, FileEntry(rel, None, None, f"cannot read file: {e.strerror or e}")
-        racy = time.time() - st.st_mtime_ns / 1e9 < _RACY_SECONDS
-        return index, FileEntry(rel, st.st_size, digest, None, None if racy else st.st_mtime_ns, st.st_ino)
+        return index, FileEntry(rel, st.st_size, digest, None, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
     def work_chunk(chunk: list[tuple[int, str, os.stat_result]]) -> list[tuple[int, FileEntry]]:
         return [work(item) for item in chunk]

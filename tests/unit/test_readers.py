@@ -521,6 +521,26 @@ def test_sniffing_beats_extension():
     assert sniff_format(_small_pdf(), "report.txt") == "pdf"
     assert sniff_format(_make_docx(), "report.bin") == "docx"
     assert sniff_format(HTML.encode("gbk"), "report.txt") == "html"
-    assert sniff_format(SIMPLIFIED.encode(), "report.html") == "html"  # no markup: extension
+    assert sniff_format(SIMPLIFIED.encode(), "report.html") == "text"  # no markup at all: text, whatever the name
     assert sniff_format(SIMPLIFIED.encode(), "report.md") == "text"
     assert sniff_format(b"not really a pdf", "report.pdf") == "pdf"  # the PDF reader says why
+
+
+@pytest.mark.parametrize("encoding", ["gbk", "utf-8"])
+def test_text_saved_as_html_is_read_as_text(encoding):
+    """A plain-text report (not one tag in it) named .html: read as HTML its lines would run
+    together, and its tables with them; it gives what the same bytes give as .txt."""
+    from nianbao.parse.pipeline import parse_bytes
+
+    text = (Path(__file__).resolve().parents[2] / "raw" / "samples" / "huzhou-nanxun-district-2020-pipe-tables.txt")
+    data = text.read_text("utf-8").encode(encoding, errors="replace")
+    assert sniff_format(data, "report.html") == "text"
+    as_txt, as_html = parse_bytes(data, "report.txt"), parse_bytes(data, "report.html")
+    assert len(as_txt.cells) > 150 and as_html.parse_status == as_txt.parse_status
+    assert [(c.key, c.value) for c in as_html.cells] == [(c.key, c.value) for c in as_txt.cells]
+
+
+def test_an_html_fragment_without_a_leading_html_tag_is_still_html():
+    fragment = ("说明" * 600 + "<div><p>本年新收政府信息公开申请数量</p><table><tr><td>12</td></tr></table></div>").encode()
+    assert sniff_format(fragment, "report.html") == "html"
+    assert sniff_format("注释<!-- 只有注释 -->\n正文".encode(), "report.html") == "text"

@@ -119,3 +119,35 @@ def test_many_files_hashed_in_chunks_across_threads(tmp_path, counted_hashing):
     assert [e.source_path for e in entries] == sorted(contents)
     assert all(e.content_sha256 == hashlib.sha256(contents[e.source_path]).hexdigest() for e in entries)
     assert sorted(counted_hashing) == sorted(os.path.basename(rel) for rel in contents)
+
+
+def test_an_edit_that_restores_size_and_mtime_is_hashed_again(tmp_path, counted_hashing):
+    """Size, mtime and inode kept (an in-place edit, then `touch -r`): the ctime still moved."""
+    path = tmp_path / "edited.txt"
+    _write(path, b"version 1")
+    first = scan_raw_dir(tmp_path, CAP)
+    before = os.stat(path)
+    with open(path, "r+b") as fh:  # in place: same inode
+        fh.write(b"version 2")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(path)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (before.st_size, before.st_mtime_ns, before.st_ino)
+    counted_hashing.clear()
+    second = scan_raw_dir(tmp_path, CAP, known=first)
+    assert counted_hashing == ["edited.txt"]
+    assert second[0].content_sha256 == hashlib.sha256(b"version 2").hexdigest()
+
+
+def test_racily_clean_is_judged_against_the_end_of_the_scan(tmp_path, monkeypatch):
+    """A file hashed early in a long scan and modified before the scan ends, in the same tick,
+    would keep its stat: whatever was modified within the granularity of the scan's end is not
+    trusted (git's rule), however long ago it was hashed."""
+    _write(tmp_path / "old.txt", b"old", age_seconds=60)
+    _write(tmp_path / "recent.txt", b"recent", age_seconds=0)
+    clock = [time.time_ns()]
+    monkeypatch.setattr(scan.time, "time_ns", lambda: clock[0])
+    entries = {e.source_path: e for e in scan_raw_dir(tmp_path, CAP)}
+    assert entries["old.txt"].modified_ns is not None and entries["recent.txt"].modified_ns is None
+    clock[0] += 10 * 10**9  # the same files, with the scan ending ten seconds later
+    entries = {e.source_path: e for e in scan_raw_dir(tmp_path, CAP)}
+    assert entries["recent.txt"].modified_ns is not None

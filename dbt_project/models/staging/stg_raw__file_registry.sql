@@ -5,5 +5,6 @@ select
     cast(content_sha256 as varchar) as content_sha256,
     cast(reason as varchar) as reason,
     cast(modified_ns as bigint) as modified_ns,
-    cast(inode as bigint) as inode
+    cast(inode as bigint) as inode,
+    cast(changed_ns as bigint) as changed_ns
 from {{ source('raw', 'file_registry') }}
