@@ -82,15 +82,24 @@ def _run(args: argparse.Namespace, settings: Settings, started: float) -> int:
         if not args.verbose:
             write_details(log_path, failure)
         if failure.rebuild and attempt == 1:  # the work database was damaged, and deleted
-            print(f"{failure.lines[0]}; building it again from the raw files", file=sys.stderr)
+            print(failure.lines[0], file=sys.stderr)
+            print("nianbao: building the work database again from the raw files (every file is parsed again)",
+                  file=sys.stderr)
             continue
         for line in failure.lines:
             print(line, file=sys.stderr)
-        if not args.verbose:
+        if not args.verbose and _has_text(log_path):  # (on a full disk it may not have been written)
             print(f"nianbao: full log: {log_path}", file=sys.stderr)
         return failure.exit_code
     findings = print_summary(settings, time.perf_counter() - started)
     return 4 if args.strict and findings else 0
+
+
+def _has_text(path: Path) -> bool:
+    try:
+        return path.stat().st_size > 0
+    except OSError:
+        return False
 
 
 def _execute(args: argparse.Namespace, settings: Settings, log_path: Path, append: bool):

@@ -49,6 +49,14 @@ def _text(error) -> str:
     return rest if sep and head.rsplit(".", 1)[-1] == error.cls_name else message
 
 
+def _what_failed(error):
+    """The error a step raised, inside Dagster's wrapper ("Error occurred while executing op …")."""
+    for e in _chain(error):
+        if not e.cls_name.startswith("Dagster"):
+            return e
+    return error
+
+
 def step_errors(result) -> list[tuple[str, object]]:
     return [(e.step_key, e.step_failure_data.error) for e in result.all_events if e.is_step_failure]
 
@@ -77,7 +85,8 @@ def classify(settings: Settings, result=None, crash: BaseException | None = None
             discard_work_copy(settings)
             return Failure(FAILED_EXIT, [f"nianbao: the work database is damaged ({damage}); it was deleted"],
                            rebuild=True, details=details)
-    lines = [f"nianbao: step {step} failed: {_text(err) if err else 'unknown error'}" for step, err in errors]
+    lines = [f"nianbao: step {step} failed: {_text(_what_failed(err)) if err else 'unknown error'}"
+             for step, err in errors]
     if crash is not None:
         lines.append(f"nianbao: the run stopped: {type(crash).__name__}: {str(crash).strip().splitlines()[0][:300]}"
                      if str(crash).strip() else f"nianbao: the run stopped: {type(crash).__name__}")

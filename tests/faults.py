@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import subprocess
@@ -9,6 +10,27 @@ import tempfile
 from pathlib import Path
 
 import duckdb
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def snapshot(db: Path) -> dict[str, tuple[list[str], list[tuple]]]:
+    """Every mart: its columns and all its rows ordered by every column."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' "
+            "and table_type = 'BASE TABLE' order by 1").fetchall()]
+        out = {}
+        for t in tables:
+            cur = con.execute(f'select * from marts."{t}" order by all')
+            cols = [d[0] for d in cur.description]
+            out[t] = (cols, [tuple("NaN" if v != v else v for v in row) for row in cur.fetchall()])
+        return out
+    finally:
+        con.close()
+
 
 # DuckDB 2.0's file layout: three 4 KiB headers (main, then two database headers), then
 # blocks of 256 KiB, each with its checksum.
@@ -25,21 +47,27 @@ def corrupt_header(path: Path) -> None:
 
 
 def _damage_block(path: Path, block: int) -> None:
+    # just after the block's checksum: a block that is only partly used (small tables share
+    # one) is checked over its used part only
     with open(path, "r+b") as fh:
-        fh.seek(DATA_START + block * BLOCK_BYTES + BLOCK_BYTES // 2)
+        fh.seek(DATA_START + block * BLOCK_BYTES + 64)
         fh.write(b"\x5a" * 64)
 
 
-def _readable_in_full(path: Path, schemas: tuple[str, ...]) -> str | None:
-    """None when every table of ``schemas`` reads; else 'open' or 'read' (what failed)."""
+def _readable_in_full(path: Path, schemas: tuple[str, ...], tables: tuple[str, ...]) -> str | None:
+    """None when every table of ``schemas`` (or the ``tables`` named schema.table) reads; else
+    'open' or 'read' (what failed)."""
     try:
         con = duckdb.connect(str(path), read_only=True)
     except duckdb.Error:
         return "open"
     try:
-        for s, t in con.execute("SELECT schema_name, table_name FROM duckdb_tables() WHERE schema_name IN "
-                                f"({', '.join('?' * len(schemas))}) ORDER BY 1, 2", list(schemas)).fetchall():
-            con.execute(f'SELECT count(*), bit_xor(hash(x)) FROM "{s}"."{t}" AS x').fetchall()
+        names = [f"{s}.{t}" for s, t in con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() ORDER BY 1, 2").fetchall()]
+        for name in names:
+            if name in tables or (not tables and name.split(".")[0] in schemas):
+                schema, table = name.split(".")
+                con.execute(f'SELECT count(*), bit_xor(hash(x)) FROM "{schema}"."{table}" AS x').fetchall()
         return None
     except duckdb.Error:
         return "read"
@@ -47,10 +75,11 @@ def _readable_in_full(path: Path, schemas: tuple[str, ...]) -> str | None:
         con.close()
 
 
-def corrupt_a_data_block(path: Path, schemas: tuple[str, ...] = ("marts",)) -> int:
-    """Damage one data block of ``path`` that a table of ``schemas`` uses, leaving the file
-    openable (its catalog intact): reading that table fails with DuckDB's checksum error.
-    Returns the block's number. Blocks are tried on a scratch copy, middle of the file first."""
+def corrupt_a_data_block(path: Path, schemas: tuple[str, ...] = ("marts",), tables: tuple[str, ...] = ()) -> int:
+    """Damage one data block of ``path`` that a table of ``schemas`` (or one of ``tables``,
+    named schema.table) uses, leaving the file openable (its catalog intact): reading that
+    table fails with DuckDB's checksum error. Returns the block's number. Blocks are tried on
+    a scratch copy, middle of the file first."""
     blocks = (path.stat().st_size - DATA_START) // BLOCK_BYTES
     order = sorted(range(blocks), key=lambda b: abs(b - blocks // 2))
     with tempfile.TemporaryDirectory() as tmp:
@@ -58,10 +87,10 @@ def corrupt_a_data_block(path: Path, schemas: tuple[str, ...] = ("marts",)) -> i
         for block in order:
             shutil.copyfile(path, scratch)
             _damage_block(scratch, block)
-            if _readable_in_full(scratch, schemas) == "read":
+            if _readable_in_full(scratch, schemas, tables) == "read":
                 _damage_block(path, block)
                 return block
-    raise AssertionError(f"no data block of {schemas} found in {path} ({blocks} blocks)")
+    raise AssertionError(f"no data block of {tables or schemas} found in {path} ({blocks} blocks)")
 
 
 @contextlib.contextmanager

@@ -37,6 +37,7 @@ from nianbao.run.settings import Settings
 from nianbao.run.storage import create_database
 from nianbao.run.warehouse import publish
 from tests import adversarial as adv
+from tests.faults import sha256, snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 SIZE_CAP = 1_000_000
@@ -111,27 +112,6 @@ PLAIN_RUN = "import sys\nfrom orchestration.cli import main\nsys.exit(main(sys.a
 
 
 # -- helpers -----------------------------------------------------------------------------------
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def snapshot(db: Path) -> dict[str, tuple[list[str], list[tuple]]]:
-    """Every mart: its columns and all its rows ordered by every column."""
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        tables = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' "
-            "and table_type = 'BASE TABLE' order by 1").fetchall()]
-        out = {}
-        for t in tables:
-            cur = con.execute(f'select * from marts."{t}" order by all')
-            cols = [d[0] for d in cur.description]
-            out[t] = (cols, [tuple("NaN" if v != v else v for v in row) for row in cur.fetchall()])
-        return out
-    finally:
-        con.close()
 
 
 def fingerprint(db: Path) -> list:
