@@ -57,5 +57,5 @@ def test_the_dotenv_points_dagster_at_the_default_warehouses_home(monkeypatch, t
     monkeypatch.setenv("PWD", str(tmp_path))
     home = Path(dotenv_values(ROOT / ".env")["DAGSTER_HOME"])
     monkeypatch.chdir(tmp_path)
-    assert home == load_settings({}).work_dir / "dagster_home"
+    assert home == load_settings({}).work_root / "dagster_home"
     assert (ROOT / "data" / ".nianbao-work" / "dagster_home").is_dir()  # kept in the repository
