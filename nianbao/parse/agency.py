@@ -255,6 +255,8 @@ def _complete(geo: dict, coded: dict) -> dict:
     """Fill what the name leaves open: from a consistent division code, else from the table
     when the name's county or city is unique in China."""
     areas = _areas()
+    if geo["admin_level"] == "central":
+        return geo  # a central body is in no province, whatever division its 索引号 was registered in
     if coded.get("province") and _consistent(geo, coded):
         for key in ("province", "city", "county"):
             if geo[key] is None and coded[key] and (key != "county" or geo["admin_level"] is None):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-PARSER_VERSION = "0.2.1"
+PARSER_VERSION = "0.3.0"
 
 
 @dataclass

@@ -93,4 +93,17 @@ def test_geography_from_name_and_index_number():
     # ministries named without 国家/国务院: central too, so a null province has its reason
     for ministry in ("生态环境部", "交通运输部", "海关总署", "审计署"):
         assert (identify(ministry)["admin_level"], identify(ministry)["province"]) == ("central", None)
+    # nor does a 索引号 registered in a province place one there (水利部 with a 150100 code)
+    assert place_of_division("150100")["province"] == "内蒙古自治区"
+    index = _with_check_character("11150100000014349") + "/2024-00001"
+    assert division_code(index) == "150100"
+    assert (identify("水利部", index)["admin_level"], identify("水利部", index)["province"]) == ("central", None)
     assert identify("宣传部")["admin_level"] is None  # a department printed without its place
+
+
+def _with_check_character(head17: str) -> str:
+    """A unified social credit code: 17 characters and the check character GB 32100 gives them."""
+    from nianbao.parse.agency import _USCC_CHARS, _USCC_WEIGHTS
+
+    total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(head17, _USCC_WEIGHTS))
+    return head17 + _USCC_CHARS[(31 - total % 31) % 31]
