@@ -1,5 +1,5 @@
-"""DOCX reader: the main document part (python-docx's package reader and XML parser) → paragraphs
-and tables in body order.
+"""DOCX reader: the main document part (found by the package's relationships and content types,
+parsed with lxml as python-docx parses it) → paragraphs and tables in body order.
 
 The body's XML children are walked directly (``w:p``, ``w:tbl``, and the ``w:sdt`` /
 ``w:customXml`` wrappers around them), so tables interleave with paragraphs as printed.
@@ -11,14 +11,15 @@ empty cell is ``""``. A cell's paragraphs and line breaks are joined without a s
 wrapped label like ``商业\\n企业`` is one word); a table nested in a cell is flattened into the
 cell's text row by row.
 
-Before python-docx sees the bytes, the ZIP is checked: at most 1000 entries and 50 MB
+Before any XML is parsed, the ZIP is checked: at most 1000 entries and 50 MB
 uncompressed in all (a zip bomb is refused), a ``word/document.xml`` part, and no DTD in any
-XML part (python-docx's parser does not resolve entities either; this refuses the file
+XML part (the parser does not resolve entities either; this refuses the file
 outright instead of reading it half-expanded).
 """
 from __future__ import annotations
 
 import io
+import posixpath
 import zipfile
 
 from lxml import etree
@@ -123,36 +124,10 @@ def _check_entries(zf) -> dict:
     return blobs
 
 
-class _ZipReader:
-    """python-docx's ``_ZipPkgReader`` over the ZIP already opened by the check, serving the
-    XML parts the check inflated."""
-
-    def __init__(self, zf, blobs: dict) -> None:
-        self._zipf = zf
-        self._blobs = blobs
-
-    def blob_for(self, pack_uri):
-        name = pack_uri.membername
-        blob = self._blobs.get(name)
-        return blob if blob is not None else self._zipf.read(name)
-
-    @property
-    def content_types_xml(self):
-        from docx.opc.phys_pkg import CONTENT_TYPES_URI
-
-        return self.blob_for(CONTENT_TYPES_URI)
-
-    def rels_xml_for(self, source_uri):
-        try:
-            return self.blob_for(source_uri.rels_uri)
-        except KeyError:
-            return None
-
-
 def read_docx(data: bytes) -> Document:
     zf, blobs = _check_zip(data)
     try:
-        body = _main_body(_ZipReader(zf, blobs))
+        body = _main_body(zf, blobs)
     except UnreadableFile:
         raise
     except Exception as exc:
@@ -179,41 +154,52 @@ def read_docx(data: bytes) -> Document:
     return Document(blocks=builder.finish(), file_format="docx")
 
 
-def _main_body(phys_reader):
+def _main_body(zf: zipfile.ZipFile, blobs: dict):
     """The main document part's ``w:body``, as ``docx.Document(...).element.body`` would give
-    it: the package's officeDocument relationship, a Word content type, the part parsed with
-    python-docx's XML parser options (a ``w:document`` root without its element classes: the
-    reader reads only tags, text and attributes). Only that part is parsed:
-    ``docx.Document`` parses every XML part of the package (styles, numbering, settings,
-    headers…), about half of reading a DOCX, and the reader uses none of them."""
+    it, found the way the OPC standard says (python-docx's reading): the package's
+    officeDocument relationship names the part, ``[Content_Types].xml`` must give it Word's
+    main content type. Only that part is parsed: ``docx.Document`` parses every XML part of
+    the package (styles, numbering, settings, headers…), so one broken part the reader does
+    not use would lose the document."""
     from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
-    from docx.opc.packuri import PACKAGE_URI
-    from docx.opc.pkgreader import PackageReader, _ContentTypeMap
-    from docx.oxml.parser import parse_xml
 
-    # PackageReader.from_file, over the check's ZipFile
-    content_types = _ContentTypeMap.from_xml(phys_reader.content_types_xml)
-    pkg_srels = PackageReader._srels_for(phys_reader, PACKAGE_URI)
-    sparts = PackageReader._load_serialized_parts(phys_reader, pkg_srels, content_types)
-    package = PackageReader(content_types, pkg_srels, sparts)
-    main = [srel for source, srel in package.iter_srels()
-            if source == PACKAGE_URI and srel.reltype == RT.OFFICE_DOCUMENT]
+    def part(name: str) -> bytes:
+        blob = blobs.get(name)
+        return blob if blob is not None else zf.read(name)
+
+    rels = etree.fromstring(part("_rels/.rels"), _PARSER)
+    main = [rel for rel in rels if rel.tag == _RELATIONSHIP and rel.get("Type") == RT.OFFICE_DOCUMENT]
     if not main:  # python-docx's messages, as before
         raise KeyError(f"no relationship of type '{RT.OFFICE_DOCUMENT}' in collection")
     if len(main) > 1:
         raise ValueError(f"multiple relationships of type '{RT.OFFICE_DOCUMENT}' in collection")
-    if main[0].is_external:
+    if main[0].get("TargetMode") == "External":
         raise ValueError("the main document part is an external link")
-    partname = main[0].target_partname
-    for name, content_type, _, blob in package.iter_sparts():
-        if name == partname:
-            if content_type != CT.WML_DOCUMENT_MAIN:
-                raise ValueError(f"not a Word file, the main part's content type is '{content_type}'")
-            root = etree.fromstring(blob, _PARSER)
-            if root.tag == _DOCUMENT:  # CT_Document.body: python-docx's find("w:body")
-                return root.find(_BODY)
-            return parse_xml(blob).body  # not a w:document: python-docx's element, as before
-    raise KeyError(partname)
+    partname = posixpath.normpath("/" + main[0].get("Target", "").lstrip("/"))
+    content_type = _content_type(etree.fromstring(part("[Content_Types].xml"), _PARSER), partname)
+    if content_type != CT.WML_DOCUMENT_MAIN:
+        raise ValueError(f"not a Word file, the main part's content type is '{content_type}'")
+    root = etree.fromstring(part(partname[1:]), _PARSER)
+    if root.tag != _DOCUMENT:
+        raise ValueError(f"the main document part's root is {root.tag}, not w:document")
+    return root.find(_BODY)
+
+
+def _content_type(types, partname: str) -> str | None:
+    """A part's content type: its Override, else the Default of its extension (both compared
+    without case, as OPC names are)."""
+    for override in types.iter(f"{{{_CT_NS}}}Override"):
+        if (override.get("PartName") or "").lower() == partname.lower():
+            return override.get("ContentType")
+    extension = posixpath.splitext(partname)[1][1:].lower()
+    for default in types.iter(f"{{{_CT_NS}}}Default"):
+        if (default.get("Extension") or "").lower() == extension:
+            return default.get("ContentType")
+    return None
+
+
+_CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
 
 # python-docx's oxml_parser without its custom element classes (the same tree, and the reader

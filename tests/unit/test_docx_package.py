@@ -1,5 +1,6 @@
 """The DOCX reader's package handling: one ZipFile for the check and the reading, the main part
-parsed without python-docx's element classes — and python-docx's behaviour kept at the edges."""
+found by the package's relationships and content types and parsed without python-docx's element
+classes — python-docx's messages kept at the edges."""
 from __future__ import annotations
 
 import io
@@ -43,8 +44,8 @@ def test_reads_paragraphs_and_tables():
     assert [getattr(b, "rows", None) for b in doc.blocks] == [None, [["合计", None], ["1", "2"]]]
 
 
-def test_main_part_not_a_w_document_keeps_python_docx_error():
-    with pytest.raises(UnreadableFile, match="AttributeError: .*has no attribute 'body'"):
+def test_main_part_not_a_w_document_is_refused_naming_its_root():
+    with pytest.raises(UnreadableFile, match="main document part's root is x, not w:document"):
         read_docx(_docx(b"<x/>"))
 
 
