@@ -9,8 +9,8 @@ exactly the same result, found with a few ``str in str`` tests (C ``memchr``-spe
 from __future__ import annotations
 
 import re
-from re import _constants as C
-from re import _parser as P
+from nianbao.parse.fast.regex_syntax import constants as C
+from nianbao.parse.fast.regex_syntax import parser as P
 
 Needs = tuple[tuple[str, ...], ...]  # all of these groups, one string of each group
 

@@ -43,8 +43,8 @@ import re
 from itertools import accumulate, repeat
 from operator import add
 from collections.abc import Set as AbstractSet
-from re import _constants as sre_constants
-from re import _parser as sre_parse
+from nianbao.parse.fast.regex_syntax import constants as sre_constants
+from nianbao.parse.fast.regex_syntax import parser as sre_parse
 from dataclasses import dataclass, field
 from functools import cache
 

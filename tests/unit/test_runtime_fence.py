@@ -1,11 +1,12 @@
 """Code that leans on a library's internals is fenced (docs/architecture.md): it lives in
-orchestration/runtime/ (and nianbao/readers/fast/), each module names the versions it was verified
+orchestration/runtime/ (and nianbao/parse/fast/), each module names the versions it was verified
 on, and a different installed version fails here: re-verify the module, then update its
 VERIFIED_ON. No other product module imports a library's private modules or names."""
 from __future__ import annotations
 
 import ast
 import importlib
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -13,16 +14,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "orchestration" / "runtime"
-FENCED = (RUNTIME, ROOT / "nianbao" / "readers" / "fast")
+PARSE_FAST = ROOT / "nianbao" / "parse" / "fast"
+FENCED = (RUNTIME, PARSE_FAST)
 OURS = ("nianbao", "orchestration")
 RUNTIME_MODULES = sorted(p.stem for p in RUNTIME.glob("*.py") if p.name != "__init__.py")
-# Known private imports in the parser, found by this test when it was written (issue 14) and left to
-# the parser's owners: the standard library's regex parser (prefilter reads a pattern's syntax
-# tree). Not Dagster or dbt; new ones anywhere fail.
-KNOWN_ELSEWHERE = {
-    "nianbao/parse/prefilter.py": ["re._constants", "re._parser"],
-    "nianbao/parse/stated_figures.py": ["re._constants", "re._parser"],
-}
 
 
 @pytest.mark.parametrize("name", RUNTIME_MODULES)
@@ -33,6 +28,15 @@ def test_each_runtime_module_runs_on_the_versions_it_was_verified_on(name):
     installed = {package: version(package) for package in verified}
     assert installed == verified, (f"orchestration/runtime/{name}.py was verified on {verified}, installed: "
                                    f"{installed}; re-verify it against the installed versions, then update VERIFIED_ON")
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in PARSE_FAST.glob("*.py") if p.name != "__init__.py"))
+def test_each_fenced_parser_module_runs_on_what_it_was_verified_on(name):
+    verified = importlib.import_module(f"nianbao.parse.fast.{name}").VERIFIED_ON
+    installed = {package: f"{sys.version_info.major}.{sys.version_info.minor}" if package == "python"
+                 else version(package) for package in verified}
+    assert installed == verified, (f"nianbao/parse/fast/{name}.py was verified on {verified}, installed: "
+                                   f"{installed}; re-verify it, then update VERIFIED_ON")
 
 
 def _private_imports(path: Path) -> list[str]:
@@ -59,8 +63,7 @@ def test_no_private_library_import_outside_the_fence():
                 continue
             if private := _private_imports(path):
                 offenders[str(path.relative_to(ROOT))] = private
-    assert {k: v for k, v in offenders.items() if KNOWN_ELSEWHERE.get(k) != v} == {}
-    assert not any(name.startswith(("dagster", "dbt")) for names in offenders.values() for name in names)
+    assert offenders == {}
 
 
 def test_the_checker_sees_a_private_import(tmp_path):
