@@ -88,8 +88,9 @@ def classify(settings: Settings, result=None, crash: BaseException | None = None
     lines = [f"nianbao: step {step} failed: {_text(_what_failed(err)) if err else 'unknown error'}"
              for step, err in errors]
     if crash is not None:
-        lines.append(f"nianbao: the run stopped: {type(crash).__name__}: {str(crash).strip().splitlines()[0][:300]}"
-                     if str(crash).strip() else f"nianbao: the run stopped: {type(crash).__name__}")
+        said = " ".join(str(crash).split())  # one line: dbt's errors put the command on lines of their own
+        lines.append(f"nianbao: the run stopped: {type(crash).__name__}: {said[:400]}"
+                     if said else f"nianbao: the run stopped: {type(crash).__name__}")
     lines.append(f"nianbao: the run failed; {UNCHANGED}.")
     return Failure(FAILED_EXIT, lines, details=details)
 

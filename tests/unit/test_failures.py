@@ -1,0 +1,15 @@
+"""How a failed run is told: one line per cause, whatever shape the error's message has."""
+from __future__ import annotations
+
+from nianbao.run.settings import Settings
+from orchestration.failures import classify
+
+
+def test_a_crash_with_a_message_over_several_lines_is_told_on_one_line(tmp_path):
+    settings = Settings(raw_dir=tmp_path / "raw", db_path=tmp_path / "w.duckdb")
+    crash = RuntimeError("The dbt CLI process with command\n\n`nianbao-dbt build --vars x`\n\n"
+                         "failed with exit code `2`.")
+    failure = classify(settings, crash=crash)
+    assert failure.lines[0] == ("nianbao: the run stopped: RuntimeError: The dbt CLI process with command "
+                                "`nianbao-dbt build --vars x` failed with exit code `2`.")
+    assert failure.exit_code != 0 and not failure.rebuild
