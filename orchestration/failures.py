@@ -61,6 +61,12 @@ def step_errors(result) -> list[tuple[str, object]]:
     return [(e.step_key, e.step_failure_data.error) for e in result.all_events if e.is_step_failure]
 
 
+def run_errors(result) -> list:
+    """The errors of a run that failed outside its steps (Dagster's RUN_FAILURE events)."""
+    return [e.job_failure_data.error for e in result.all_events
+            if e.is_run_failure and e.job_failure_data.error is not None]
+
+
 def run_paths(settings: Settings) -> list[Path]:
     """Where a run writes: the work directory, the published file's folder, Dagster's history, temp files."""
     home = os.environ.get("DAGSTER_HOME")
@@ -87,6 +93,11 @@ def classify(settings: Settings, result=None, crash: BaseException | None = None
                            rebuild=True, details=details)
     lines = [f"nianbao: step {step} failed: {_text(_what_failed(err)) if err else 'unknown error'}"
              for step, err in errors]
+    if result is not None and not errors:  # failed outside any step (an executor, a resource)
+        for err in run_errors(result):
+            details.append(f"the run failed:\n{err.to_string()}")
+            lines.append(f"nianbao: the run failed before or between its steps: {err.cls_name}: "
+                         + " ".join(_text(err).split())[:400])
     if crash is not None:
         said = " ".join(str(crash).split())  # one line: dbt's errors put the command on lines of their own
         lines.append(f"nianbao: the run stopped: {type(crash).__name__}: {said[:400]}"

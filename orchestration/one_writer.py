@@ -33,27 +33,28 @@ def warehouse_tags(settings: Settings) -> dict[str, str]:
     return {WAREHOUSE_TAG: str(settings.db_path)}
 
 
-class WarehouseLockedExecutor(dg.Executor):
-    """Another executor's plan, run while holding the warehouse's run lock."""
+_LOCKED_CLASSES: dict[type, type] = {}
 
-    def __init__(self, inner: dg.Executor):
-        self.inner = inner
 
-    @property
-    def retries(self):
-        return self.inner.retries
+def _holding_the_lock(executor: dg.Executor) -> dg.Executor:
+    """``executor`` itself, its class extended so that ``execute`` holds the warehouse's run lock
+    for the run. Not a wrapper object: executors check that they are what they are (dagster-dask's
+    asserts the run's executor is a DaskExecutor)."""
+    base = type(executor)
+    locked = _LOCKED_CLASSES.get(base)
+    if locked is None:
+        def execute(self, plan_context, execution_plan):
+            settings = run_settings(plan_context.run_config)
+            run = plan_context.dagster_run
+            owner = f"Dagster run {run.run_id} of {run.job_name}"
+            with run_lock(settings, owner, settings.run_lock_wait_seconds, plan_context.log.warning):
+                yield from base.execute(self, plan_context, execution_plan)
+            prune_history(plan_context.instance, settings.keep_runs)
 
-    @property
-    def step_dependency_config(self):
-        return self.inner.step_dependency_config
-
-    def execute(self, plan_context, execution_plan):
-        settings = run_settings(plan_context.run_config)
-        run = plan_context.dagster_run
-        owner = f"Dagster run {run.run_id} of {run.job_name}"
-        with run_lock(settings, owner, settings.run_lock_wait_seconds, plan_context.log.warning):
-            yield from self.inner.execute(plan_context, execution_plan)
-        prune_history(plan_context.instance, settings.keep_runs)
+        locked = _LOCKED_CLASSES[base] = type(f"WarehouseLocked{base.__name__}", (base,),
+                                              {"execute": execute, "__module__": __name__})
+    executor.__class__ = locked
+    return executor
 
 
 def one_writer(inner: dg.ExecutorDefinition) -> dg.ExecutorDefinition:
@@ -62,6 +63,6 @@ def one_writer(inner: dg.ExecutorDefinition) -> dg.ExecutorDefinition:
         name=inner.name,
         config_schema=inner.config_schema,
         requirements=inner.get_requirements,
-        executor_creation_fn=lambda init_context: WarehouseLockedExecutor(inner.executor_creation_fn(init_context)),
+        executor_creation_fn=lambda init_context: _holding_the_lock(inner.executor_creation_fn(init_context)),
         description=f"{inner.description or inner.name}, holding the warehouse's run lock (one writer at a time)",
     )
