@@ -66,6 +66,8 @@ _LONG_LINE = 200  # a longer line is a paragraph or a flattened page: only its h
 _TITLE_HEAD = 100  # …and there the year must come within this many characters
 _JOIN_WITHIN = 300  # titles broken over lines are looked for among the document's first lines
 _SENTENCE_END = re.compile(r"[。;!?！？]")
+# a page-chrome field ("公开方式:主动公开" above a title set on two lines): its value is no title's head
+_CHROME_FIELD = re.compile(r"^(?!标题|题名|名称|文件名称)[\u4e00-\u9fff]{2,8}\s*[:：]")
 _YEAR_YEAR = re.compile(r"(?:19|20)\d\d\s*年")
 
 _PERIOD_WORDS = re.compile(r"^(?:上半年|下半年|半年度|全年|年度|第[一二三四]季度|\d{1,2}(?:-\d{1,2})?月(?:份)?)")
@@ -124,7 +126,8 @@ def _title_candidates(lines: list[str]):
         if not line:
             continue
         yield i, line[:_LONG_LINE] if len(line) > _LONG_LINE else line
-        if i >= _JOIN_WITHIN or len(line) > _SHORT_LINE or "|" in line or _SENTENCE_END.search(line):
+        if i >= _JOIN_WITHIN or len(line) > _SHORT_LINE or "|" in line or _SENTENCE_END.search(line) \
+                or _CHROME_FIELD.match(line):
             continue
         joined = line
         for j in range(i + 1, min(i + _JOIN_LINES, n)):

@@ -419,14 +419,17 @@ def _t3_cells(collected: dict[str, list[list[Token]]], read: TableRead, applican
         read.cells += _row_cells("t3", row, applicants, got, total_col, read, all_totals=row == total_row)
 
 
+_COUNT_IN_TEXT = re.compile(r"\d\s*[件条次个项]")
+
+
 @lru_cache(maxsize=1 << 14)
 def is_table_label(text: str) -> bool:
     """Whether a line of text is a row label of table 二, 三 or 四 on a line of its own — a cell,
     not prose: a Markdown extraction slips them out of their rows ("4.无正当理由大量反复申请"),
     and the prose around must not read "无…行政复议" across them."""
     key = label_key(text)
-    if len(key) < 2 or len(key) > MAX_LABEL_CHARS or _SENTENCE_MARK.search(key):
-        return False
+    if len(key) < 2 or len(key) > MAX_LABEL_CHARS or _SENTENCE_MARK.search(key) or _COUNT_IN_TEXT.search(text):
+        return False  # (a count with its unit is prose wrapped by a PDF: "予以公开22件,部分公开5件,…")
     res = _resolve_t3(key, None, "2021")
     return res.row_id is not None or res.category is not None or _t4_header(key) is not None \
         or _resolve_item(key) is not None

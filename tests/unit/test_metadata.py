@@ -32,6 +32,8 @@ def test_title_after_page_chrome_with_other_years():
      "三明市人民政府", 2021),
     ("莆统〔\n2020〕7 号\n莆田市统计局\n2019年政府信息公开工作年度报告\n", "莆田市统计局", 2019),
     ("# 沐阳县人民政府 2025 年 政府信息公开工作年度报告\n\n沐阳县人民政府\n(2026年1月23日)\n", "沐阳县人民政府", 2025),
+    # a page-chrome field above a title set on two lines is not the title's head (accuracy run, case 313)
+    ("發佈機構：水利部\n發佈日期：2022-03-25\n公開方式：主動公開\n水利部\n2021年度政府信息公開工作報告\n", "水利部", 2021),
 ])
 def test_title_split_over_lines_or_spaced(head, agency, year):
     md = _md(head + BODY)
