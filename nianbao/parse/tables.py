@@ -244,6 +244,7 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
     held: list[Token] = []  # blanks after a group label: its rowspan placeholders, or its own cells
     orphans: list[Token] = []  # values after an unresolved label (the first line of a wrapped one)
     wrapped = ""  # unresolved label text that may be the first line of a wrapped label
+    interrupted = False  # one line of other text came between a wrapped label's lines
 
     def has_values() -> bool:
         for t in values:  # a loop: any() over a generator costs more on these short lists
@@ -334,6 +335,12 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 if current is not None and not has_values():
                     continue  # the rest of a label wrapped over several lines
                 finish()
+                if orphans and not interrupted and not _NUMBERED.match(tok.text):
+                    # a line between the two lines of a wrapped label (the running header of the
+                    # page that broke it): the next line may still finish the label
+                    interrupted = True
+                    continue
+                interrupted = False
                 if orphans:  # values under a label the vocabulary does not know
                     read.note("warning", "values_without_label",
                               f"t3: values printed after an unrecognised label ({wrapped}) not recorded: "
@@ -346,7 +353,7 @@ def read_table3(tokens: list[Token], template: str) -> TableRead:
                 # a numbered label starts afresh ("三、本年度办理结果" / "(一)予以")
                 wrapped = tok.key if _NUMBERED.match(tok.text) else (wrapped + tok.key)[-40:]
                 continue
-            wrapped = ""
+            wrapped, interrupted = "", False
             held = []
             if pending_category and current is None:
                 group = pending_category  # it was a group label: leaves follow

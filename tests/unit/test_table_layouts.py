@@ -208,8 +208,8 @@ def test_run_together_split_agrees_with_brute_force():
 def test_document_lines_keep_rows_aligned_with_odd_characters():
     """A text line holding a newline, or a cell holding the internal separator characters,
     must not shift later lines between text and grid rows."""
-    from nianbao.readers.document import Document, TableBlock, TextBlock
     from nianbao.parse.pipeline import document_lines
+    from nianbao.readers.document import Document, TableBlock, TextBlock
 
     doc = Document(blocks=[TextBlock(["标题", "甲\n乙"]),
                            TableBlock([["行政许可", "1\x1f2", None], ["行政处罚", "\x1e", "3"]]),
@@ -236,6 +236,21 @@ def test_fast_normalisation_equals_the_reference():
                     for _ in range(rng.randint(0, 25)))
         assert nfkc(t) == unicodedata.normalize("NFKC", t), repr(t)
         assert strip_pinyin_debris(t) == _PINYIN_DEBRIS.subn("", t), repr(t)
+
+
+def test_a_running_header_between_the_lines_of_a_wrapped_label():
+    """pdftotext's page furniture lands between a label's two lines, its row's values before it:
+    "2.其他法律行政法规禁止 0000000" / "北京市东城区财政局门户网站" / "公开" (round trip seed 3362684)."""
+    read = _t3("\n".join([
+        "一、本年新收政府信息公开申请数量 2 0 0 0 0 0 2",
+        "1.属于国家秘密 0 0 0 0 0 0 0",
+        "2.其他法律行政法规禁止 1 0 0 0 0 0 1",
+        "北京市东城区财政局门户网站",
+        "公开",
+        "3.危及“三安全一稳定” 0 0 0 0 0 0 0",
+    ]))
+    assert _row(read, "denied_prohibited_by_law") == [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+    assert not any(n.code == "values_without_label" for n in read.notes)
 
 
 def test_a_label_wrapped_one_character_after_its_numbering():
