@@ -41,8 +41,7 @@ sys.path.insert(0, str(REPO))
 
 from nianbao.run.verify import find_damage  # noqa: E402
 from tests import adversarial as adv  # noqa: E402
-from tests.faults import (BLOCK_BYTES, DATA_START, corrupt_header, fill_disk, sha256, small_disk,  # noqa: E402
-                          snapshot)
+from tests.faults import BLOCK_BYTES, DATA_START, corrupt_header, fill_disk, sha256, small_disk, snapshot  # noqa: E402
 
 RUN = "import sys\nfrom orchestration.cli import main\nsys.exit(main(sys.argv[1:]))\n"
 

@@ -39,10 +39,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from nianbao.run import pool  # noqa: E402
-from nianbao.run.raw_rows import result_rows  # noqa: E402
-from nianbao.run.lifetime import die_with_parent  # noqa: E402
 from nianbao.parse.pipeline import Limits  # noqa: E402
+from nianbao.run import pool  # noqa: E402
+from nianbao.run.lifetime import die_with_parent  # noqa: E402
+from nianbao.run.raw_rows import result_rows  # noqa: E402
 from tests import adversarial as adv  # noqa: E402
 
 OUT = REPO / "bench" / "out" / "fuzz"

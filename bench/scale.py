@@ -299,8 +299,8 @@ def parse_throughput(raw: Path, sample: int, workers: int, seed: int, mix: Mix) 
     """Reports per second on a sample of the corpus, one core and all cores; CPU per file by
     format; and the sample's accuracy against the generator's expected cells (so a shape the
     parser does not read shows as cells missing or wrong, not as a speed)."""
-    from nianbao.run.pool import parse_many
     from nianbao.parse.pipeline import Limits, parse_bytes
+    from nianbao.run.pool import parse_many
 
     files = sorted(f for f in raw.rglob("*") if f.is_file() and "-copy-of-" not in f.name)[:sample]
     blobs = [(f.name, f.read_bytes()) for f in files]

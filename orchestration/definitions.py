@@ -9,13 +9,17 @@ the warehouse's run lock for the run (orchestration/one_writer.py), however the 
 import dagster as dg
 
 from nianbao.run.settings import load_settings
-
 from orchestration.assets.checks import build_validation_asset
 from orchestration.assets.dbt import build_dbt_assets, dbt_cli, dbt_project
 from orchestration.assets.ingest import build_parsed_reports, report_files
 from orchestration.assets.partitions import GROUP as PARTITION_GROUP
-from orchestration.assets.partitions import (PARTITIONED_JOB, build_partition_assets, partition_keys_assets, partitioned_executor,
-                         partitioned_job_config)
+from orchestration.assets.partitions import (
+    PARTITIONED_JOB,
+    build_partition_assets,
+    partition_keys_assets,
+    partitioned_executor,
+    partitioned_job_config,
+)
 from orchestration.assets.publish import build_publish_asset
 from orchestration.one_writer import one_writer, warehouse_tags
 from orchestration.resources import NianbaoResource

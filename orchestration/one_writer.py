@@ -15,7 +15,6 @@ import dagster as dg
 
 from nianbao.run.locks import run_lock
 from nianbao.run.settings import Settings, load_settings
-
 from orchestration.runtime.instance import prune_history
 
 WAREHOUSE_TAG = "nianbao/warehouse"

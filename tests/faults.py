@@ -11,6 +11,7 @@ from pathlib import Path
 
 import duckdb
 
+
 def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import duckdb
 
 from nianbao.checks.tables import CHECK_RESULTS
-from nianbao.overview.charts import (ERROR, WARN, columns_with_rate, heat, horizontal_bars, inline_bar, number,
-                                     percent)
+from nianbao.overview.charts import ERROR, WARN, columns_with_rate, heat, horizontal_bars, inline_bar, number, percent
 from nianbao.parse.model import PARSE_STATUSES
 from nianbao.run.companions import write_file_atomically
 from nianbao.run.settings import Settings

@@ -11,15 +11,15 @@ from dataclasses import dataclass
 
 from nianbao.parse.agency import identify
 from nianbao.parse.bounds import drop_unstorable_rows, storable_figures
-from nianbao.readers.document import Document, OverCap, TableBlock, TextBlock, UnreadableFile
 from nianbao.parse.metadata import extract_metadata
 from nianbao.parse.model import UNEXPECTED_ERROR, Cell, ParseResult, cap_code
 from nianbao.parse.normalise import normalise_text
-from nianbao.parse.stated_figures import read_stated_figures
 from nianbao.parse.rules import evaluate_legacy_rules, evaluate_report_rules, narrative_consistency
 from nianbao.parse.sections import Section, find_sections, split_glued_headings
+from nianbao.parse.stated_figures import read_stated_figures
 from nianbao.parse.tables import TableRead, is_table_label, read_table2, read_table3, read_table4
 from nianbao.parse.tokens import Line, tokenise
+from nianbao.readers.document import Document, OverCap, TableBlock, TextBlock, UnreadableFile
 from nianbao.vocabulary.loader import load
 
 _CELL_SEP, _NONE_CELL = "\x1f", "\x1e"

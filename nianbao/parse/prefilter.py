@@ -9,6 +9,7 @@ exactly the same result, found with a few ``str in str`` tests (C ``memchr``-spe
 from __future__ import annotations
 
 import re
+
 from nianbao.parse.fast.regex_syntax import constants as C
 from nianbao.parse.fast.regex_syntax import parser as P
 

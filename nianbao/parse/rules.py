@@ -5,10 +5,10 @@ The rules are data (vocabulary.yaml ``rules``); this module only knows how to re
 """
 from __future__ import annotations
 
-from functools import cache
-from operator import itemgetter
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from functools import cache
+from operator import itemgetter
 
 from nianbao.parse.model import Cell, RuleResult
 from nianbao.vocabulary.loader import Rule, choose, expression_ids, load, parse_expression

@@ -40,14 +40,14 @@ from __future__ import annotations
 
 import bisect
 import re
-from itertools import accumulate, repeat
-from operator import add
 from collections.abc import Set as AbstractSet
-from nianbao.parse.fast.regex_syntax import constants as sre_constants
-from nianbao.parse.fast.regex_syntax import parser as sre_parse
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate, repeat
+from operator import add
 
+from nianbao.parse.fast.regex_syntax import constants as sre_constants
+from nianbao.parse.fast.regex_syntax import parser as sre_parse
 from nianbao.parse.model import Cell, Note
 from nianbao.parse.normalise import label_key
 from nianbao.parse.prefilter import Needs, may_match, required_literals

@@ -24,8 +24,8 @@ import zipfile
 
 from lxml import etree
 
-from nianbao.readers.document import Document, UnreadableFile
 from nianbao.readers._common import BlockBuilder, join_pieces, pad_rows
+from nianbao.readers.document import Document, UnreadableFile
 
 __all__ = ["read_docx", "check_docx_zip"]
 
@@ -161,7 +161,8 @@ def _main_body(zf: zipfile.ZipFile, blobs: dict):
     main content type. Only that part is parsed: ``docx.Document`` parses every XML part of
     the package (styles, numbering, settings, headers…), so one broken part the reader does
     not use would lose the document."""
-    from docx.opc.constants import CONTENT_TYPE as CT, RELATIONSHIP_TYPE as RT
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
 
     def part(name: str) -> bytes:
         blob = blobs.get(name)

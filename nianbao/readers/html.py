@@ -19,9 +19,9 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser
 
+from nianbao.readers._common import BlockBuilder, collapse_ws, join_pieces, pad_rows
 from nianbao.readers.decode import decode_bytes
 from nianbao.readers.document import Document, UnreadableFile
-from nianbao.readers._common import BlockBuilder, collapse_ws, join_pieces, pad_rows
 
 __all__ = ["read_html", "looks_like_html"]
 

@@ -33,8 +33,8 @@ from __future__ import annotations
 
 import re
 
-from nianbao.readers.document import PAGES_CAP, Document, OverCap, UnreadableFile
 from nianbao.readers._common import BlockBuilder, join_pieces, pad_rows
+from nianbao.readers.document import PAGES_CAP, Document, OverCap, UnreadableFile
 from nianbao.readers.pdf_checks import oversized_stream, truncation_hint
 from nianbao.readers.pdf_engine import ENGINE_LOCK, Page, PageError, PageTooComplex, PdfFile
 from nianbao.readers.pdf_layout import find_tables, table_cells, text_lines

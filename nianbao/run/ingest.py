@@ -8,13 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from nianbao.run.pool import Progress, current_caps, parse_many
 from nianbao.parse.pipeline import Limits
-from nianbao.run.spool import Spool
-from nianbao.run.scan import FileEntry, scan_raw_dir
+from nianbao.run.pool import Progress, current_caps, parse_many
 from nianbao.run.quality import IncompleteReport, incomplete_reports
+from nianbao.run.scan import FileEntry, scan_raw_dir
 from nianbao.run.settings import Settings
-from nianbao.run.warehouse import LoadSummary, cached_report_ids, connect_work, load_raw, read_file_registry, write_file_registry
+from nianbao.run.spool import Spool
+from nianbao.run.warehouse import (
+    LoadSummary,
+    cached_report_ids,
+    connect_work,
+    load_raw,
+    read_file_registry,
+    write_file_registry,
+)
 
 
 def register_files(settings: Settings) -> list[FileEntry]:

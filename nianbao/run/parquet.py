@@ -29,14 +29,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from nianbao.run.pool import Progress, current_caps, parse_many
-from nianbao.run.raw_rows import RawRows, reparse_condition
 from nianbao.parse.model import PARSER_VERSION
 from nianbao.parse.pipeline import Limits
+from nianbao.run.pool import Progress, current_caps, parse_many
+from nianbao.run.raw_rows import RawRows, reparse_condition
 from nianbao.run.raw_schema import RAW_TABLES, column_names
-from nianbao.run.spool import Spool
 from nianbao.run.scan import FileEntry
 from nianbao.run.settings import Settings
+from nianbao.run.spool import Spool
 
 REGISTRY_FILE = "file_registry.parquet"
 

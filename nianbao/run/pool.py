@@ -28,10 +28,10 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from nianbao.run.lifetime import die_with_parent
 from nianbao.parse.model import UNEXPECTED_ERROR, ParseResult, cap_code
 from nianbao.parse.pipeline import Limits, parse_bytes, report_id_of
 from nianbao.readers.document import PAGES_CAP
+from nianbao.run.lifetime import die_with_parent
 from nianbao.run.raw_rows import RETRY_NOTE, RawRows, result_rows, unstorable
 
 Progress = Callable[[int, int, float], None]

@@ -24,14 +24,20 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from nianbao.parse.model import PARSER_VERSION
 from nianbao.run.disk import DiskFull, ensure_space, free_bytes, is_disk_full, megabytes
 from nianbao.run.locks import describe_process, lock_holder
 from nianbao.run.raw_rows import reparse_condition
-from nianbao.parse.model import PARSER_VERSION
 from nianbao.run.raw_schema import RAW_SCHEMA, RAW_TABLES, column_names, create_table_sql
 from nianbao.run.scan import FileEntry
 from nianbao.run.settings import Settings
-from nianbao.run.storage import STORAGE_VERSION, check_publishable, convert_database, create_database, is_readable_by_target
+from nianbao.run.storage import (
+    STORAGE_VERSION,
+    check_publishable,
+    convert_database,
+    create_database,
+    is_readable_by_target,
+)
 from nianbao.run.verify import WarehouseDamaged, find_damage, mart_row_counts, verify_warehouse
 from nianbao.vocabulary.dimensions import dimension_tables
 

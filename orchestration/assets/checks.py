@@ -12,11 +12,17 @@ import logging
 import dagster as dg
 import duckdb
 
-from nianbao.checks.expectations import FAILURES_TABLE, RESULTS_TABLE, CheckRun, SuiteOutcome, run_suites, store_outcomes
+from nianbao.checks.expectations import (
+    FAILURES_TABLE,
+    RESULTS_TABLE,
+    CheckRun,
+    SuiteOutcome,
+    run_suites,
+    store_outcomes,
+)
 from nianbao.checks.findings import failures_query, first_failures
 from nianbao.checks.tables import CHECK_RESULTS, FAILURES
 from nianbao.vocabulary.loader import load
-
 from orchestration.resources import NianbaoResource
 
 progress_log = logging.getLogger("nianbao.progress")

@@ -16,7 +16,6 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from nianbao.run.settings import DBT_PROJECT_DIR, Settings, load_settings
-
 from orchestration import dbt_guard
 from orchestration.resources import NianbaoResource
 from orchestration.runtime.dbt_resource import NianbaoDbtCliResource

@@ -4,12 +4,11 @@ import logging
 
 import dagster as dg
 
-from nianbao.run.pool import warm_up_parser
 from nianbao.run.ingest import merge_parsed_partitions, parse_new_reports, register_files
+from nianbao.run.pool import warm_up_parser
 from nianbao.run.quality import markdown_table
 from nianbao.run.raw_schema import RAW_TABLES
 from nianbao.vocabulary.dimensions import dimension_tables
-
 from orchestration.resources import NianbaoResource
 
 progress_log = logging.getLogger("nianbao.progress")

@@ -28,7 +28,6 @@ import dagster as dg
 from nianbao.run.parquet import parse_partition, partition_keys, write_registry
 from nianbao.run.settings import Settings
 from nianbao.run.warehouse import connect_work, read_file_registry
-
 from orchestration.resources import NianbaoResource
 
 progress_log = logging.getLogger("nianbao.progress")

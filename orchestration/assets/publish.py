@@ -8,7 +8,6 @@ import duckdb
 from nianbao.overview.report import write_run_report
 from nianbao.run.companions import publish_data_docs
 from nianbao.run.warehouse import publish
-
 from orchestration.resources import NianbaoResource
 
 progress_log = logging.getLogger("nianbao.progress")

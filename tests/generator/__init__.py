@@ -7,6 +7,7 @@
 
 See README.md in this folder for the layouts × formats × perturbations and the conventions.
 """
+from .cases import Case, random_case
 from .expected import (
     evaluate_rules,
     expected_cells,
@@ -38,7 +39,6 @@ from .spec import (
     count_splits,
     random_spec,
 )
-from .cases import Case, random_case
 
 __all__ = [
     "BLANK_FREE_LAYOUTS", "BREAKABLE_RULES", "ENCODINGS", "FORMATS", "LAYOUTS", "PERTURBATIONS",

@@ -30,13 +30,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from nianbao.run.raw_rows import RawRows, result_rows
 from nianbao.parse.pipeline import parse_bytes
+from nianbao.run.raw_rows import RawRows, result_rows
 from nianbao.vocabulary.dimensions import dimension_tables
-from tests.integration.dbt_helpers import dbt_build, dict_rows, write_raw
 from tests.generator import random_spec, render
 from tests.generator.spec import prose_figures, t2_number, t3_cols
-
+from tests.integration.dbt_helpers import dbt_build, dict_rows, write_raw
 
 A, B, C, D, E = "湖州市南浔区人民政府", "杭州市西湖区教育局", "宁波市交通运输局", "衢州市柯城区人民政府", "宿州市人民政府"
 APPLICANTS = t3_cols()[:-1]

@@ -224,8 +224,8 @@ def test_dbt_docs_are_built_read_only_from_the_published_file_and_served(run):
     import threading
     import urllib.request
 
-    from orchestration import dbt_docs
     from nianbao.run.settings import Settings
+    from orchestration import dbt_docs
 
     before = hashlib.sha256(run["db"].read_bytes()).hexdigest()
     # run["con"] holds the published file open (read-only) meanwhile, as a BI tool would

@@ -20,8 +20,7 @@ from nianbao.run.disk import DiskFull, is_disk_full
 from nianbao.run.settings import Settings
 from nianbao.run.storage import create_database
 from nianbao.run.verify import find_damage
-from nianbao.run.warehouse import (PublishFailed, WorkCopyDamaged, WorkCopyLocked, _connect_rw, connect_work,
-                                   publish)
+from nianbao.run.warehouse import PublishFailed, WorkCopyDamaged, WorkCopyLocked, _connect_rw, connect_work, publish
 from tests.faults import corrupt_a_data_block, corrupt_header, fill_disk, small_disk
 
 REPO = Path(__file__).resolve().parents[2]

@@ -32,10 +32,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
 from nianbao.run.settings import Settings
 from nianbao.run.storage import create_database
 from nianbao.run.warehouse import publish
+from orchestration.cli import main
 from tests import adversarial as adv
 from tests.faults import sha256, snapshot
 

@@ -19,13 +19,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nianbao.parse.model import ParseResult
+from nianbao.parse.pipeline import Limits, parse_bytes, parse_document, report_id_of
+from nianbao.readers import pdf_engine
+from nianbao.readers.document import Document, TableBlock, TextBlock
 from nianbao.run import pool
 from nianbao.run.pool import parse_many
 from nianbao.run.raw_rows import RETRY_NOTE, result_rows
-from nianbao.readers import pdf_engine
-from nianbao.readers.document import Document, TableBlock, TextBlock
-from nianbao.parse.model import ParseResult
-from nianbao.parse.pipeline import Limits, parse_bytes, parse_document, report_id_of
 from nianbao.run.raw_schema import column_names
 from tests import adversarial as adv
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from nianbao.readers.document import Document, TextBlock
-from nianbao.parse.stated_figures import chinese_number, family_of, read_prose_values
-from nianbao.parse.pipeline import parse_document
 from nianbao.parse.model import ParseResult
+from nianbao.parse.pipeline import parse_document
+from nianbao.parse.stated_figures import chinese_number, family_of, read_prose_values
+from nianbao.readers.document import Document, TextBlock
 from nianbao.vocabulary.loader import load
 
 

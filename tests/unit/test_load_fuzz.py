@@ -15,7 +15,8 @@ import math
 
 import duckdb
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nianbao.parse.model import Cell, Metadata, ParseResult, RuleResult
 from nianbao.run.pool import encoded_rows, storable_rows

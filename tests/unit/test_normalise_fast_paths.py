@@ -8,8 +8,8 @@ from pathlib import Path
 import opencc
 import pytest
 
-from nianbao.readers.decode import _BEYOND_2_BYTES
 from nianbao.parse.normalise import _t2s, _t2s_trigger, to_simplified
+from nianbao.readers.decode import _BEYOND_2_BYTES
 
 _CLIB = Path(opencc.__file__).parent / "clib"
 

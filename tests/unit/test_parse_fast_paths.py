@@ -4,8 +4,8 @@ from __future__ import annotations
 import random
 
 from nianbao.parse import agency, metadata
-from nianbao.parse.stated_figures import _SENTENCE_END, _clause_start, _Sentences
 from nianbao.parse.prefilter import may_match
+from nianbao.parse.stated_figures import _SENTENCE_END, _clause_start, _Sentences
 from nianbao.parse.tables import recover_run_together
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import random
 import re
 
-from nianbao.parse.stated_figures import _compiled, _traps
 from nianbao.parse.prefilter import may_match, required_literals
+from nianbao.parse.stated_figures import _compiled, _traps
 
 
 def test_required_literals_of_simple_patterns():

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nianbao.readers import read_document, sniff_format
 from nianbao.readers.decode import decode_bytes
 from nianbao.readers.document import Document, TableBlock, TextBlock, UnreadableFile
-from nianbao.readers import read_document, sniff_format
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 REAL = SHARED / "real-reports"

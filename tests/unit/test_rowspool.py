@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 
 import duckdb
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nianbao.run.raw_rows import RawRows
 from nianbao.run.spool import _FAST_ENCODERS, Spool, csv_text, encode_rows

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration import cli
 from nianbao.parse.pipeline import parse_bytes
+from orchestration import cli
 from tests import adversarial as adv
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from nianbao.parse.model import Cell
 from nianbao.parse.pipeline import parse_bytes
-from nianbao.parse.stated_figures import figure_for_row, find_prose_figures
 from nianbao.parse.rules import narrative_consistency
+from nianbao.parse.stated_figures import figure_for_row, find_prose_figures
 
 SEED_001 = "001_e2088ef8146a25db.txt"
 
