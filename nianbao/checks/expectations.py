@@ -65,15 +65,18 @@ class CheckRun:
     seconds: float
 
 
-def run_suites(db_path: str, docs_dir: Path | None = None) -> CheckRun:
+def run_suites(db_path: str, docs_dir: Path | None = None, memory_limit: str | None = None) -> CheckRun:
     """Validate every rule of the vocabulary against the warehouse at db_path (a read-write
     connection: the verdicts are kept in schema check_state), building GE's Data Docs for this
-    run in docs_dir."""
+    run in docs_dir. ``memory_limit`` caps DuckDB (NIANBAO_DUCKDB_MEMORY_LIMIT): a first run
+    stages every rule row of the warehouse in temp tables, which spill to disk beyond it."""
     from nianbao.checks.suites import Validator, facts_suite_name, suites_signature
 
     started = time.perf_counter()
     rules = load().rules
     with duckdb.connect(db_path) as con:
+        if memory_limit:
+            con.execute("SET memory_limit = ?", [memory_limit])
         kept = KeptVerdicts(con, rules, suites_signature())
         kept.open()
         ok = False

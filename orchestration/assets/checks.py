@@ -99,7 +99,7 @@ def build_validation_asset(upstream: list[dg.AssetKey]) -> dg.AssetsDefinition:
     def reconciliation_validation(context: dg.AssetExecutionContext, nianbao: NianbaoResource):
         settings = nianbao.settings()
         progress_log.info("[checks] running the rule suites")
-        run = run_suites(str(settings.work_db_path), settings.work_data_docs_dir)
+        run = run_suites(str(settings.work_db_path), settings.work_data_docs_dir, settings.duckdb_memory_limit)
         with duckdb.connect(str(settings.work_db_path)) as con:
             store_outcomes(con, run)
             yield from _results(context, run, con, settings)

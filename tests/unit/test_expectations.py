@@ -4,6 +4,7 @@ reports are kept between runs, and a rule with nothing to compare says so."""
 from __future__ import annotations
 
 import json
+import shutil
 
 import duckdb
 import pytest
@@ -69,8 +70,8 @@ def _validated_now(run, rule):
     return next(o.validated_now for o in run.outcomes if o.rule == rule)
 
 
-def _check(path, docs=None):
-    run = run_suites(str(path), docs)
+def _check(path, docs=None, memory_limit=None):
+    run = run_suites(str(path), docs, memory_limit)
     with duckdb.connect(str(path)) as c:
         store_outcomes(c, run)
     return run
@@ -95,6 +96,16 @@ def test_ge_verdicts_become_named_failures(db, tmp_path):
     page = tmp_path / "docs" / outcome.data_docs_page
     assert page.exists() and "unexpected" in page.read_text("utf-8")
     assert run.docs_pages["index"] == "index.html" and (tmp_path / "docs" / "index.html").exists()
+
+
+def test_the_checks_run_under_duckdbs_memory_cap(db, tmp_path):
+    """A first run stages every rule row in DuckDB temp tables, which must spill to disk under
+    NIANBAO_DUCKDB_MEMORY_LIMIT (docs/scaling.md): the verdicts are the same."""
+    unlimited = tmp_path / "unlimited.duckdb"
+    shutil.copy(db, unlimited)
+    _check(unlimited)
+    _check(db, memory_limit="32MB")
+    assert _failures(db) == _failures(unlimited) != []
 
 
 def test_a_rule_with_nothing_to_compare_is_not_evaluated(db):
