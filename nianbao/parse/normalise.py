@@ -27,10 +27,14 @@ TRADITIONAL_SHARE = 0.03
 # The same without the look-behind, so the regex engine can jump from "(" to "(" (the CJK
 # character before it is checked in strip_pinyin_debris); a line break may fall inside the
 # brackets (a PDF text layer wraps anywhere: "公开(k" / "āi)申请"), and a wrapped row label
-# may hold its row's figures between its two lines ("本机关(guān" / "1 0 1" / ")不掌握…").
+# may hold its row's figures between its two lines ("本机关(guān" / "1 0 1" / ")不掌握…", or
+# "本机关(guān 1 0 1" / ")不掌握…").
 _PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _PINYIN_CANDIDATE = re.compile(
-    rf"\(([{_PINYIN_LETTERS}]{{0,6}})(\n?|\n[\d ]{{1,60}}\n)([{_PINYIN_LETTERS}]{{0,6}})\)")
+    rf"\(([{_PINYIN_LETTERS}]{{0,6}})(\n?|\n?[\d ]{{1,60}}\n)([{_PINYIN_LETTERS}]{{0,6}})\)")
+
+
+_TONE_MARK = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]")  # pinyin, where "(a)" could open a list item
 
 
 def strip_pinyin_debris(text: str) -> tuple[str, int]:
@@ -41,7 +45,10 @@ def strip_pinyin_debris(text: str) -> tuple[str, int]:
     def repl(m: re.Match) -> str:
         nonlocal removed
         start = m.start()
-        if 1 <= len(m.group(1)) + len(m.group(3)) <= 6 and start and "\u4e00" <= text[start - 1] <= "\u9fff":
+        before = text[start - 1] if start else ""
+        if before == "\n" and start >= 2 and _TONE_MARK.search(m.group(1) + m.group(3)):
+            before = text[start - 2]  # a line that opens with a toned reading: its character ended the last
+        if 1 <= len(m.group(1)) + len(m.group(3)) <= 6 and "\u4e00" <= before <= "\u9fff":
             removed += 1
             return m.group(2)
         return m.group(0)

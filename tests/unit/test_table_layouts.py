@@ -288,9 +288,11 @@ def test_pinyin_reading_wrapped_over_a_pdf_line_break():
     assert strip_pinyin_debris("公开(kāi\n)申请") == ("公开\n申请", 1)
     assert strip_pinyin_debris("附件(a\nb)") == ("附件\n", 1)
     assert strip_pinyin_debris("见下\n(a)申请") == ("见下\n(a)申请", 0)  # a line that opens with "(a)" stays
+    assert strip_pinyin_debris("新收政府信息公开\n(kāi)申请392件") == ("新收政府信息公开\n申请392件", 1)  # a toned one goes
     assert strip_pinyin_debris("abc(abcd\nefgh)") == ("abc(abcd\nefgh)", 0)
     # a wrapped row label holding its row's figures between its two lines
     assert strip_pinyin_debris("1.本机关(guān\n1010002\n)不掌握") == ("1.本机关\n1010002\n不掌握", 1)
+    assert strip_pinyin_debris("1.本机关(guān 0 0 1\n)不掌握") == ("1.本机关 0 0 1\n不掌握", 1)
     assert normalise_text("公开(k\nāi)申请").text.split("\n") == ["公开", "申请"]
 
 
