@@ -32,6 +32,7 @@ from the engine (``pdf_engine``); grids and lines are our own (``pdf_layout``).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from nianbao.readers._common import BlockBuilder, join_pieces, pad_rows
 from nianbao.readers.document import PAGES_CAP, Document, OverCap, UnreadableFile
@@ -98,7 +99,7 @@ def read_pdf(data: bytes, *, max_pages: int = 200) -> Document:
             pages.append((number, items))
         furniture = _running_lines(pages)
         for number, items in pages:
-            furniture_dropped += _drop_edges(items, furniture)
+            furniture_dropped += _drop_edges(items, lambda text: _furniture_key(text) in furniture)
             if _emit(items, builder):
                 continued.append(number)
 
@@ -183,14 +184,7 @@ def _page_items(page: Page) -> tuple[list[tuple[float, float, int, object]], int
     items.sort(key=lambda item: (item[0], item[1]))
 
     # Page furniture: a page number alone on the first or last line of the page.
-    dropped = 0
-    while items and items[-1][2] == 0 and _PAGE_NUMBER_RE.match(items[-1][3].strip()):  # type: ignore[union-attr]
-        items.pop()
-        dropped += 1
-    while items and items[0][2] == 0 and _PAGE_NUMBER_RE.match(items[0][3].strip()):  # type: ignore[union-attr]
-        items.pop(0)
-        dropped += 1
-
+    dropped = _drop_edges(items, lambda text: _PAGE_NUMBER_RE.match(text.strip()) is not None)
     return items, dropped
 
 
@@ -212,12 +206,13 @@ def _running_lines(pages: list[tuple[int, list]]) -> set[str]:
     return {key for key, count in seen.items() if count >= 2}
 
 
-def _drop_edges(items: list, furniture: set[str]) -> int:
+def _drop_edges(items: list, is_furniture: Callable[[str], bool]) -> int:
+    """Drop the text lines that ``is_furniture`` says open or close the page; how many."""
     dropped = 0
-    while items and items[0][2] == 0 and _furniture_key(items[0][3]) in furniture:
+    while items and items[0][2] == 0 and is_furniture(items[0][3]):
         items.pop(0)
         dropped += 1
-    while items and items[-1][2] == 0 and _furniture_key(items[-1][3]) in furniture:
+    while items and items[-1][2] == 0 and is_furniture(items[-1][3]):
         items.pop()
         dropped += 1
     return dropped
