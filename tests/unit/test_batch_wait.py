@@ -54,3 +54,21 @@ def test_readable_within_follows_the_connection(waiting):
     assert readable(1.0)
     assert a.recv() == 7
     assert not readable(0.01)
+
+
+def test_the_run_heap_is_frozen_for_the_workers_and_thawed_after(tmp_path):
+    """The workers fork with the run's objects frozen (their collector skips them, so their pages
+    are not copied); afterwards the run's own collector sees them again (a long-lived process
+    such as the Dagster daemon would otherwise never collect them)."""
+    import gc
+
+    from nianbao.parse.pipeline import Limits
+
+    report = tmp_path / "a.txt"
+    report.write_text("某某县人民政府2023年政府信息公开工作年度报告\n本年度收到政府信息公开申请12件。\n", encoding="utf-8")
+    seen = []
+    rows = pool.parse_many([(report, "a.txt")], Limits(), 30, 1,
+                           progress=lambda *_: seen.append(gc.get_freeze_count()))
+    assert len(rows.reports) == 1
+    assert seen and seen[0] > 0  # frozen while the workers run
+    assert gc.get_freeze_count() == 0
