@@ -594,6 +594,22 @@ def _by_format(p: dict) -> str:
     return ", ".join(f"{fmt} {v['ms_per_file']:.1f}" for fmt, v in p.get("by_format", {}).items())
 
 
+def _real_pdf_weight(results: dict, parse: dict) -> tuple[float, float] | None:
+    """Mean parse CPU per report of the sample (ms), and the same with its PDFs costing what the
+    real PDFs cost per page: generated PDFs draw a text object per line in a built-in font, real
+    ones (WPS, Word) a text object per glyph in embedded fonts, ~3× PDFium's work per page."""
+    real = results.get("real_pdfs", {})
+    fmts = parse.get("by_format", {})
+    pdf = fmts.get("pdf")
+    if not real or not pdf or "pages_per_file" not in pdf:
+        return None
+    real_ms_per_page = sum(v["ms_per_file"] for v in real.values()) / sum(v["pages"] for v in real.values())
+    files = sum(v["files"] for v in fmts.values())
+    mean = sum(v["files"] * v["ms_per_file"] for v in fmts.values()) / files
+    heavier = mean + pdf["files"] / files * (real_ms_per_page * pdf["pages_per_file"] - pdf["ms_per_file"])
+    return mean, heavier
+
+
 def print_table(results: dict) -> None:
     issue = results.get("issue", 6)
     _t = lambda key, n=None: _target(issue, key, n)  # noqa: E731
@@ -615,6 +631,11 @@ def print_table(results: dict) -> None:
                 rows.append((n_key, f"  CPU per {fmt} file ({v['files']} files)",
                              f"{v['ms_per_file']:.1f} ms ({v['cpu_share']:.0%} of the CPU{pages})",
                              _verdict(v.get("ms_per_5_pages"), _t("pdf_ms_per_5_pages"))))
+            heavier = _real_pdf_weight(results, p)
+            if heavier:
+                rows.append((n_key, "  CPU per report: this mix / with real-weight PDFs (estimate)",
+                             f"{heavier[0]:.1f} / {heavier[1]:.1f} ms (the real PDFs' CPU per page × this mix's pages)",
+                             ""))
             rows.append((n_key, f"parse, {p['workers']} cores (parse_many)", f"{p['all_cores_rps']:,.0f} reports/s",
                          _verdict(p["all_cores_rps"], _t("parse_all_cores_rps"))))
             for fmt, a in sorted(p.get("accuracy", {}).items()):
@@ -627,6 +648,13 @@ def print_table(results: dict) -> None:
                          ("" if cold["exit_code"] == 0 else f" (exit {cold['exit_code']})") +
                          (f", {cold['cpu_s']:.0f} CPU-s" if "cpu_s" in cold else ""),
                          _verdict(cold["wall_s"], _t("cold_run_s", n)) + per_format))
+            parse_s = cold.get("parse_step", {}).get("parse_seconds")
+            heavier = _real_pdf_weight(results, p) if p else None
+            if heavier and parse_s:
+                estimate = cold["wall_s"] + parse_s * (heavier[1] / heavier[0] - 1)
+                rows.append((n_key, "  the same run with real-weight PDFs (estimate)",
+                             f"{estimate:.0f} s (its parse × {heavier[1] / heavier[0]:.2f})",
+                             _verdict(estimate, _t("cold_run_s", n))))
             if "startup_s" in cold:
                 rows.append((n_key, "  start-up (imports, definitions)", f"{cold['startup_s']:.1f} s", ""))
                 for step, s in cold["stages_s"].items():
