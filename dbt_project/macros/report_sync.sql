@@ -21,6 +21,8 @@
 
   State lives in schema dbt_state (internal; not a model): report_state(report_id, agency_id,
   fingerprint) and build_signature(signature).
+
+  The cross-report models are incremental by agency on the same changes: macros/agency_sync.sql.
 #}
 
 {% macro state_relation(name) -%}

@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', incremental_strategy='agency_sync') }}
 -- One row per non-rejected report with an agency and a report year, ranked two ways (macro
 -- primary_report_order: parse_status, is_reconciled, latest published_on, report_id):
 --
@@ -11,6 +11,9 @@
 -- Agency-year primary (mart_agency_year): among the agency's annual reports (document_kind
 -- annual_report) of the year, the one mart_agency_year takes its figures from — summing several
 -- would double count. The agency's own report ranks before an aggregate one (is_aggregate).
+--
+-- Incremental by agency (macros/agency_sync.sql): both rankings are within one agency, so only
+-- the affected agencies' reports are ranked again.
 
 with reports as (
     select
@@ -28,6 +31,7 @@ with reports as (
     where r.has_facts
       and r.agency_id is not null
       and r.report_year is not null
+      and {{ changed_agencies('r.agency_id') }}
 ),
 
 duplicates as (

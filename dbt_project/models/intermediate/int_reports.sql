@@ -1,4 +1,4 @@
-{{ config(materialized='table') }}
+{{ config(materialized='incremental', incremental_strategy='sync', unique_key='report_id') }}
 -- One row per report_id: raw.reports with agency_id derived from the qualified agency name
 -- (agency_qualified_name; agency_name for rows written before it existed),
 -- plus a 'rejected' row for any report_id that source_files registered but the parse step
@@ -6,6 +6,9 @@
 -- source_path is the content's first path (in sort order) in the current raw folder, as in
 -- source_files: raw.reports keeps the path the report was parsed from, which a rename or a new
 -- raw folder leaves stale (a report is not re-parsed when only its path changes).
+-- Computed in full every run, but written with the sync strategy (macros/agency_sync.sql): only
+-- rows that differ from the table's are deleted and inserted (writing the whole table cost more
+-- than computing it). Not filtered by int_report_changes, which computes its fingerprints from it.
 
 with current_paths as (
     select report_id, min(source_path) as source_path
@@ -29,7 +32,8 @@ unparsed_files as (
         min(sf.reason) as reason
     from {{ ref('stg_raw__source_files') }} as sf
     where sf.report_id is not null
-      and not exists (select 1 from reports as r where r.report_id = sf.report_id)
+      -- the staged rows, not the CTE `reports`: a second reader would make DuckDB materialize it
+      and not exists (select 1 from {{ ref('stg_raw__reports') }} as r where r.report_id = sf.report_id)
     group by sf.report_id
 ),
 

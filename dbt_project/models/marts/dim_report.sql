@@ -1,4 +1,11 @@
+{{ config(materialized='incremental', incremental_strategy='agency_sync') }}
 -- One row per distinct report content (report_id), rejected reports included.
+--
+-- Incremental by agency (macros/agency_sync.sql): is_primary, duplicate_of_report_id,
+-- is_agency_year_primary and the rule counts depend on the other reports of the agency, so the
+-- rows of the changed reports and of every report of an affected agency are recomputed. So are
+-- the reports whose source_path or n_source_files differ from the table's: a rename, a copy or
+-- a removed copy of a file changes them without changing the report's fingerprint.
 
 with paths as (
     select report_id, count(*) as n_source_files
@@ -7,13 +14,36 @@ with paths as (
     group by report_id
 ),
 
+{%- if is_incremental() %}
+
+moved as (
+    select r.report_id
+    from {{ ref('int_reports') }} as r
+    inner join {{ this }} as t
+        on t.report_id = r.report_id
+    left join paths as p
+        on p.report_id = r.report_id
+    where r.source_path is distinct from t.source_path
+       or coalesce(p.n_source_files, 0) <> t.n_source_files
+),
+{%- endif %}
+
+reports as (
+    select *
+    from {{ ref('int_reports') }} as r
+    where {{ changed_agencies('r.agency_id', 'r.report_id') }}
+    {%- if is_incremental() %}
+       or r.report_id in (select report_id from moved)
+    {%- endif %}
+),
+
 notes as (
     select
         report_id,
         count(*) as n_parse_notes,
         count(*) filter (where severity in ('warning', 'error')) as n_parse_warnings
     from {{ ref('stg_raw__parse_notes') }}
-    where report_id is not null
+    where report_id in (select report_id from reports)
     group by report_id
 )
 
@@ -51,7 +81,7 @@ select
     coalesce(s.n_warnings_failed, 0) as n_warnings_failed,
     coalesce(n.n_parse_notes, 0) as n_parse_notes,
     coalesce(n.n_parse_warnings, 0) as n_parse_warnings
-from {{ ref('int_reports') }} as r
+from reports as r
 left join {{ ref('int_report_rule_summary') }} as s
     on s.report_id = r.report_id
 left join paths as p

@@ -1,3 +1,4 @@
+{{ config(materialized='incremental', incremental_strategy='agency_sync') }}
 -- One row per agency × report_year (non-rejected reports with a known agency and year).
 -- Figures come from the agency-year's primary report (int_report_duplicates.is_agency_year_primary): when an agency
 -- has several reports for one year they are not summed, which would double count.
@@ -6,6 +7,10 @@
 -- 办结 count stated in prose, from fct_table_totals) and reviews_total / lawsuits_total of a pre-2019 report, which
 -- come from its legacy measures (kept out of the facts, format-spec §5.8). figures_origin says
 -- where the figures came from: the national table, prose of a 2019+ report, or legacy measures.
+--
+-- Incremental by agency (macros/agency_sync.sql): an agency-year's row depends on the agency's
+-- reports only (its primary report's facts, dim_agency, dim_report), so only the affected
+-- agencies' rows are recomputed.
 
 {%- set outcome_columns = {
     'granted': 'requests_granted',
@@ -28,6 +33,7 @@ with primary_reports as (
     select report_id, agency_id, report_year, n_agency_year_reports as n_reports
     from {{ ref('int_report_duplicates') }}
     where is_agency_year_primary
+      and {{ changed_agencies('agency_id') }}
 ),
 
 applications as (
