@@ -13,10 +13,11 @@ from functools import cache
 
 import opencc
 
+# Pinyin's toned letters; with a-z and ü, every letter a reading is written in.
+_TONED_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_PINYIN_LETTERS = f"a-zü{_TONED_LETTERS}"
 # A reading in brackets after a CJK character, left by script-conversion mirrors: 業(yè).
-_PINYIN_DEBRIS = re.compile(
-    r"(?<=[\u4e00-\u9fff])\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,6})\)"
-)
+_PINYIN_DEBRIS = re.compile(rf"(?<=[\u4e00-\u9fff])\((?:[{_PINYIN_LETTERS}]{{1,6}})\)")
 # Zero-width and odd spaces that survive NFKC or come from HTML.
 _INVISIBLE = (("\u200b", ""), ("\u200c", ""), ("\u200d", ""), ("\ufeff", ""), ("\u00a0", " "), ("\u3000", " "))
 # Share of CJK characters OpenCC must change before a text counts as traditional; simplified
@@ -29,12 +30,11 @@ TRADITIONAL_SHARE = 0.03
 # brackets (a PDF text layer wraps anywhere: "公开(k" / "āi)申请"), and a wrapped row label
 # may hold its row's figures between its two lines ("本机关(guān" / "1 0 1" / ")不掌握…", or
 # "本机关(guān 1 0 1" / ")不掌握…").
-_PINYIN_LETTERS = "a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
 _PINYIN_CANDIDATE = re.compile(
     rf"\(([{_PINYIN_LETTERS}]{{0,6}})(\n?|\n?[\d ]{{1,60}}\n)([{_PINYIN_LETTERS}]{{0,6}})\)")
 
 
-_TONE_MARK = re.compile("[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ]")  # pinyin, where "(a)" could open a list item
+_TONE_MARK = re.compile(f"[{_TONED_LETTERS}]")  # pinyin, where "(a)" could open a list item
 
 
 def strip_pinyin_debris(text: str) -> tuple[str, int]:
