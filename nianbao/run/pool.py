@@ -419,13 +419,13 @@ def _lost(work: tuple, reason: str, retry: bool, cap: tuple[str, float] | None =
 def _supervised(work: list[tuple], n_workers: int, max_seconds: float, max_memory_mb: int = 0):
     """Yield each job's rows in job order, parsing in ``n_workers`` supervised processes."""
     ctx = multiprocessing.get_context("fork")
-    # The run's process holds hundreds of thousands of objects (Dagster, dbt, pandas). Frozen, a
-    # worker's garbage collector skips them instead of walking them on every full collection,
-    # which also keeps it from copying their pages (the fork/COW advice of the gc module's docs).
     pending = deque(range(len(work)))
     results: dict[int, RawRows] = {}
     next_out = 0
     hard = max_seconds + HARD_KILL_GRACE_SECONDS if max_seconds > 0 else None
+    # The run's process holds hundreds of thousands of objects (Dagster, dbt, pandas). Frozen, a
+    # worker's garbage collector skips them instead of walking them on every full collection,
+    # which also keeps it from copying their pages (the fork/COW advice of the gc module's docs).
     gc.freeze()
     workers: list[_Worker] = []
     try:
