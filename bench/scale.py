@@ -620,6 +620,7 @@ def print_table(results: dict) -> None:
     for n_key, r in results["runs"].items():
         n = int(n_key)
         p = r.get("parse", {})
+        heavier = _real_pdf_weight(results, p) if p else None
         per_format = ""
         if p:
             per_format = f"  [CPU ms/file: {_by_format(p)}]"
@@ -631,7 +632,6 @@ def print_table(results: dict) -> None:
                 rows.append((n_key, f"  CPU per {fmt} file ({v['files']} files)",
                              f"{v['ms_per_file']:.1f} ms ({v['cpu_share']:.0%} of the CPU{pages})",
                              _verdict(v.get("ms_per_5_pages"), _t("pdf_ms_per_5_pages"))))
-            heavier = _real_pdf_weight(results, p)
             if heavier:
                 rows.append((n_key, "  CPU per report: this mix / with real-weight PDFs (estimate)",
                              f"{heavier[0]:.1f} / {heavier[1]:.1f} ms (the real PDFs' CPU per page × this mix's pages)",
@@ -649,7 +649,6 @@ def print_table(results: dict) -> None:
                          (f", {cold['cpu_s']:.0f} CPU-s" if "cpu_s" in cold else ""),
                          _verdict(cold["wall_s"], _t("cold_run_s", n)) + per_format))
             parse_s = cold.get("parse_step", {}).get("parse_seconds")
-            heavier = _real_pdf_weight(results, p) if p else None
             if heavier and parse_s:
                 estimate = cold["wall_s"] + parse_s * (heavier[1] / heavier[0] - 1)
                 rows.append((n_key, "  the same run with real-weight PDFs (estimate)",
